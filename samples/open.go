@@ -1,0 +1,228 @@
+package samples
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// sniffSize is how much of an input Open looks at to pick a format.
+const sniffSize = 64 << 10
+
+// Stdin is the input name that means standard input.
+const Stdin = "-"
+
+// stdin is where "-" reads from; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// An Input is one opened file with the decoder chosen for it.
+type Input struct {
+	Name   string
+	Format string // the registered format name that was used
+	Decoder
+	closer io.Closer
+	count  *countingReader
+}
+
+// Close releases the file. It is safe to call more than once.
+func (in *Input) Close() error {
+	if in.closer == nil {
+		return nil
+	}
+	c := in.closer
+	in.closer = nil
+	return c.Close()
+}
+
+// BytesRead is how many bytes of the file (compressed, as stored) have been
+// consumed so far; progress reporting uses it.
+func (in *Input) BytesRead() int64 {
+	if in.count == nil {
+		return 0
+	}
+	return in.count.n
+}
+
+// Open opens the named file ("-" for standard input) and returns a decoder
+// for it. It reads gzip and zlib (mitmproxy's .zhar) transparently, skips a
+// UTF-8 BOM, converts UTF-16 with a BOM, and picks the format from the
+// content unless opts.Format names one: a CSV file called .xml is read as
+// CSV.
+func Open(name string, opts Options) (*Input, error) {
+	var r io.Reader
+	var closer io.Closer
+	if name == Stdin {
+		r = stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			f.Close()
+			return nil, fmt.Errorf("%s: is a directory", name)
+		}
+		r, closer = f, f
+	}
+	in, err := newInput(r, name, opts)
+	if err != nil {
+		if closer != nil {
+			closer.Close()
+		}
+		return nil, err
+	}
+	in.closer = closer
+	return in, nil
+}
+
+// OpenReader is Open for a reader that is already open; name is used in
+// messages.
+func OpenReader(r io.Reader, name string, opts Options) (*Input, error) {
+	return newInput(r, name, opts)
+}
+
+func newInput(r io.Reader, name string, opts Options) (*Input, error) {
+	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(cr, sniffSize)
+	head, err := br.Peek(4)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var body io.Reader = br
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, &ParseError{File: name, Offset: 0, Msg: "gzip header is broken: " + err.Error()}
+		}
+		zr.Multistream(true)
+		body = &readErrors{r: zr, name: name, what: "gzip"}
+	case len(head) >= 2 && head[0] == 0x78 && (head[1] == 0x01 || head[1] == 0x5e || head[1] == 0x9c || head[1] == 0xda):
+		zr, err := zlib.NewReader(br)
+		if err != nil {
+			return nil, &ParseError{File: name, Offset: 0, Msg: "zlib header is broken: " + err.Error()}
+		}
+		body = &readErrors{r: zr, name: name, what: "zlib"}
+	}
+	if body != io.Reader(br) {
+		br = bufio.NewReaderSize(body, sniffSize)
+	}
+
+	head, err = br.Peek(sniffSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		if len(head) == 0 {
+			return nil, err
+		}
+	}
+	var text io.Reader = br
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		br.Discard(3)
+		head = head[3:]
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		// Windows tools (Fiddler, PowerShell redirection) write UTF-16.
+		dec := unicode.BOMOverride(unicode.UTF8.NewDecoder())
+		br = bufio.NewReaderSize(transform.NewReader(br, dec), sniffSize)
+		text = br
+		head, _ = br.Peek(sniffSize)
+	}
+
+	var f Format
+	if opts.Format != "" {
+		var ok bool
+		f, ok = lookupFormat(opts.Format)
+		if !ok {
+			return nil, fmt.Errorf("unknown input format %q (known: %v)", opts.Format, Formats())
+		}
+	} else {
+		if off, bad := binaryAt(head); bad {
+			return nil, &ParseError{File: name, Offset: int64(off),
+				Msg: "not a JTL or HAR file: binary data (a control byte) where text was expected"}
+		}
+		var ok bool
+		f, ok = sniff(head)
+		if !ok {
+			return nil, &ParseError{File: name, Offset: 0, Msg: "not a JTL (CSV or XML) or HAR file"}
+		}
+	}
+	d, err := f.New(text, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Input{Name: name, Format: f.Name, Decoder: d, count: cr}, nil
+}
+
+// binaryAt reports the offset of a byte that no JTL or HAR writer puts in
+// text: NUL, or C0 controls other than tab, CR, LF and form feed, or so
+// much invalid UTF-8 that the data is not text.
+func binaryAt(head []byte) (int, bool) {
+	if len(head) == 0 {
+		return 0, false
+	}
+	n := len(head)
+	if n > 4096 {
+		n = 4096
+	}
+	invalid := 0
+	for i := 0; i < n; {
+		c := head[i]
+		if c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
+			return i, true
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(head[i:n])
+		if r == utf8.RuneError && size == 1 && i+utf8.UTFMax < n {
+			invalid++
+			if invalid > 16 && invalid*20 > i {
+				return i, true
+			}
+		}
+		i += size
+	}
+	return 0, false
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// readErrors names the file and the decompressed offset in errors from a
+// decompressor, so that "unexpected EOF" says which file was cut off where.
+type readErrors struct {
+	r    io.Reader
+	name string
+	what string
+	n    int64
+}
+
+func (e *readErrors) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	e.n += int64(n)
+	if err != nil && err != io.EOF {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("%s: %s data is cut off after %d uncompressed bytes: %w", e.name, e.what, e.n, err)
+		} else {
+			err = fmt.Errorf("%s: reading %s data after %d uncompressed bytes: %w", e.name, e.what, e.n, err)
+		}
+	}
+	return n, err
+}

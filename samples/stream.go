@@ -1,0 +1,631 @@
+package samples
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"time"
+)
+
+// batchSize is how many samples travel between goroutines at once: a
+// channel send per sample would cost more than decoding it.
+const batchSize = 256
+
+// maxReorder bounds the per-input reorder buffer whatever the window says,
+// so that one transaction spanning an hour cannot hold an hour of samples.
+const maxReorder = 200_000
+
+// StreamOptions configure a Stream.
+type StreamOptions struct {
+	Options
+	// Ordered delivers samples in start-time order. JMeter writes a sample
+	// when it ends but stamps it with its start, so files are not sorted;
+	// each input goes through a reorder buffer sized by the longest sample
+	// seen, then inputs are merged. Without Ordered, samples come in
+	// whatever order is cheapest (summary statistics do not care).
+	Ordered bool
+}
+
+// A Stream reads several inputs as one sequence of samples, each tagged
+// with its Source. Use it like bufio.Scanner:
+//
+//	for st.Scan() {
+//		s := st.Sample()
+//	}
+//	if err := st.Err(); err != nil { ... }
+//
+// Problems in the inputs (skipped records, a file cut off) do not stop the
+// stream; they are collected in Problems. With Options.Strict the first one
+// is returned by Err instead.
+type Stream struct {
+	opts    StreamOptions
+	inputs  []*Input
+	sources []*source
+	once    sync.Once
+	done    chan struct{}
+
+	// unordered mode: batches from every source in arrival order.
+	fanIn chan *batch
+	live  int
+
+	// ordered mode: a heap of sources by the start of their next sample.
+	heads sourceHeap
+
+	cur     *batch
+	curSrc  *source
+	pos     int
+	sample  *Sample
+	err     error
+	probs   Problems
+	started bool
+}
+
+// Problems are the issues found in the inputs, by file.
+type Problems struct {
+	// Count is how many problems there were in all.
+	Count int `json:"count"`
+	// List holds the first ones, in the order they were found; at most
+	// MaxProblemsPerFile per file are kept.
+	List []*ParseError `json:"-"`
+	// Fatal lists inputs that ended early because of a read error, with the
+	// error; samples read before it are kept.
+	Fatal []error `json:"-"`
+	// Late counts samples that arrived later than the reorder window allowed
+	// and were delivered out of order.
+	Late    int `json:"late,omitempty"`
+	perFile map[string]int
+}
+
+// MaxProblemsPerFile is how many problems per input are kept in
+// Problems.List; the rest are only counted.
+const MaxProblemsPerFile = 50
+
+func (p *Problems) add(e *ParseError) {
+	p.Count++
+	if p.perFile == nil {
+		p.perFile = map[string]int{}
+	}
+	p.perFile[e.File]++
+	if p.perFile[e.File] <= MaxProblemsPerFile {
+		p.List = append(p.List, e)
+	}
+}
+
+// PerFile returns how many problems each input had.
+func (p *Problems) PerFile() map[string]int { return p.perFile }
+
+// Messages renders the problems for people: every kept message, then one
+// line per file saying how many more there were.
+func (p *Problems) Messages() []string {
+	var out []string
+	for _, e := range p.List {
+		out = append(out, e.Error())
+	}
+	files := make([]string, 0, len(p.perFile))
+	for f := range p.perFile {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		if n := p.perFile[f]; n > MaxProblemsPerFile {
+			out = append(out, fmt.Sprintf("%s: %d more problems not shown", f, n-MaxProblemsPerFile))
+		}
+	}
+	for _, e := range p.Fatal {
+		out = append(out, e.Error())
+	}
+	if p.Late > 0 {
+		out = append(out, fmt.Sprintf("%d samples arrived later than the reorder window allowed and were taken out of time order", p.Late))
+	}
+	return out
+}
+
+// OpenStream opens every named input and returns a Stream over them. It
+// fails if any input cannot be opened; nothing is read yet.
+func OpenStream(names []string, opts StreamOptions) (*Stream, error) {
+	if len(names) == 0 {
+		return nil, errors.New("no input files")
+	}
+	var ins []*Input
+	stdinSeen := false
+	for _, n := range names {
+		if n == Stdin {
+			if stdinSeen {
+				return nil, errors.New(`standard input ("-") given more than once`)
+			}
+			stdinSeen = true
+		}
+		in, err := Open(n, opts.Options)
+		if err != nil {
+			for _, in := range ins {
+				in.Close()
+			}
+			return nil, err
+		}
+		ins = append(ins, in)
+	}
+	return NewStream(ins, opts), nil
+}
+
+// NewStream returns a Stream over inputs that are already open. Closing
+// the Stream closes them.
+func NewStream(inputs []*Input, opts StreamOptions) *Stream {
+	return &Stream{opts: opts, inputs: inputs, done: make(chan struct{})}
+}
+
+// Inputs returns the inputs in the order given.
+func (st *Stream) Inputs() []*Input { return st.inputs }
+
+// BytesRead is the sum over inputs of bytes consumed so far.
+func (st *Stream) BytesRead() int64 {
+	var n int64
+	for _, in := range st.inputs {
+		n += in.BytesRead()
+	}
+	return n
+}
+
+func (st *Stream) start() {
+	st.started = true
+	if !st.opts.Ordered {
+		st.fanIn = make(chan *batch, 2*len(st.inputs)+2)
+	}
+	for i, in := range st.inputs {
+		src := &source{
+			index: i,
+			in:    in,
+			out:   make(chan *batch, 3),
+			free:  make(chan *batch, 4),
+			done:  st.done,
+		}
+		for j := 0; j < 4; j++ {
+			src.free <- &batch{src: src, samples: make([]Sample, 0, batchSize)}
+		}
+		st.sources = append(st.sources, src)
+		out := src.out
+		if !st.opts.Ordered {
+			out = st.fanIn
+		}
+		go src.run(out, st.opts.Ordered)
+	}
+	st.live = len(st.sources)
+	if st.opts.Ordered {
+		for _, src := range st.sources {
+			if src.fill() {
+				st.heads = append(st.heads, src)
+			}
+			st.collect(src)
+		}
+		heap.Init(&st.heads)
+	}
+}
+
+// Scan advances to the next sample. It returns false at the end of every
+// input, or when Err is set.
+func (st *Stream) Scan() bool {
+	if st.err != nil {
+		return false
+	}
+	if !st.started {
+		st.start()
+	}
+	if st.opts.Ordered {
+		return st.scanOrdered()
+	}
+	return st.scanUnordered()
+}
+
+func (st *Stream) scanUnordered() bool {
+	for {
+		if st.cur != nil && st.pos < len(st.cur.samples) {
+			st.sample = &st.cur.samples[st.pos]
+			st.pos++
+			return true
+		}
+		if st.cur != nil {
+			st.cur.src.recycle(st.cur)
+			st.cur = nil
+		}
+		if st.live == 0 {
+			return false
+		}
+		b := <-st.fanIn
+		if st.absorb(b) {
+			return false
+		}
+		if b.last {
+			st.live--
+		}
+		st.cur, st.pos = b, 0
+	}
+}
+
+func (st *Stream) scanOrdered() bool {
+	if st.curSrc != nil {
+		// The sample handed out last came from curSrc; move it on.
+		src := st.curSrc
+		st.curSrc = nil
+		src.pos++
+		if src.fill() {
+			heap.Fix(&st.heads, 0)
+		} else {
+			heap.Pop(&st.heads)
+		}
+		st.collect(src)
+		if st.err != nil {
+			return false
+		}
+	}
+	if len(st.heads) == 0 {
+		return false
+	}
+	src := st.heads[0]
+	st.sample = &src.cur.samples[src.pos]
+	st.curSrc = src
+	return true
+}
+
+// collect moves the problems a source met into the stream.
+func (st *Stream) collect(src *source) {
+	for _, p := range src.pendingProbs {
+		st.note(p)
+	}
+	src.pendingProbs = src.pendingProbs[:0]
+	if src.fatal != nil && !src.fatalSeen {
+		src.fatalSeen = true
+		st.fatal(src.fatal)
+	}
+	st.probs.Late += src.late
+	src.late = 0
+}
+
+func (st *Stream) absorb(b *batch) (stop bool) {
+	for _, p := range b.probs {
+		st.note(p)
+	}
+	if b.fatal != nil {
+		st.fatal(b.fatal)
+	}
+	st.probs.Late += b.late
+	return st.err != nil
+}
+
+func (st *Stream) note(p *ParseError) {
+	st.probs.add(p)
+	if st.opts.Strict && st.err == nil {
+		st.err = p
+	}
+}
+
+func (st *Stream) fatal(err error) {
+	st.probs.Fatal = append(st.probs.Fatal, err)
+	if st.opts.Strict && st.err == nil {
+		st.err = err
+	}
+}
+
+// Sample returns the current sample. It is valid until the next Scan.
+func (st *Stream) Sample() *Sample { return st.sample }
+
+// Err returns what stopped the stream early: with Strict, the first
+// problem; otherwise nil.
+func (st *Stream) Err() error { return st.err }
+
+// Problems returns the problems found so far.
+func (st *Stream) Problems() *Problems { return &st.probs }
+
+// Close stops the readers and closes every input.
+func (st *Stream) Close() error {
+	st.once.Do(func() { close(st.done) })
+	var first error
+	for _, in := range st.inputs {
+		if err := in.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// A batch carries samples and the problems met while reading them.
+type batch struct {
+	src     *source
+	samples []Sample
+	probs   []*ParseError
+	fatal   error
+	late    int
+	last    bool
+}
+
+// A source decodes one input in its own goroutine.
+type source struct {
+	index int
+	in    *Input
+	out   chan *batch
+	free  chan *batch
+	done  chan struct{}
+
+	// consumer side, ordered mode
+	cur          *batch
+	pos          int
+	finished     bool
+	pendingProbs []*ParseError
+	fatal        error
+	fatalSeen    bool
+	late         int
+}
+
+func (src *source) recycle(b *batch) {
+	b.samples = b.samples[:0]
+	b.probs = nil
+	b.fatal = nil
+	b.late = 0
+	b.last = false
+	select {
+	case src.free <- b:
+	default:
+	}
+}
+
+// fill makes src.cur[src.pos] the next sample, receiving batches as
+// needed. It returns false when the source is exhausted.
+func (src *source) fill() bool {
+	for {
+		if src.cur != nil && src.pos < len(src.cur.samples) {
+			return true
+		}
+		if src.cur != nil {
+			src.recycle(src.cur)
+			src.cur = nil
+		}
+		if src.finished {
+			return false
+		}
+		b := <-src.out
+		src.pendingProbs = append(src.pendingProbs, b.probs...)
+		if b.fatal != nil {
+			src.fatal = b.fatal
+		}
+		src.late += b.late
+		if b.last {
+			src.finished = true
+		}
+		src.cur, src.pos = b, 0
+	}
+}
+
+func (src *source) newBatch() *batch {
+	select {
+	case b := <-src.free:
+		return b
+	default:
+		return &batch{src: src, samples: make([]Sample, 0, batchSize)}
+	}
+}
+
+// send hands b on; it returns false when the stream was closed.
+func (src *source) send(out chan *batch, b *batch) bool {
+	select {
+	case out <- b:
+		return true
+	case <-src.done:
+		return false
+	}
+}
+
+func (src *source) run(out chan *batch, ordered bool) {
+	var r *reorder
+	if ordered {
+		r = &reorder{slack: time.Second}
+	}
+	b := src.newBatch()
+	var scratch Sample
+	for {
+		select {
+		case <-src.done:
+			return
+		default:
+		}
+		var s *Sample
+		if ordered {
+			s = &scratch
+		} else {
+			b.samples = b.samples[:len(b.samples)+1]
+			s = &b.samples[len(b.samples)-1]
+		}
+		err := decodeSafely(src.in, s)
+		if err != nil {
+			if !ordered {
+				b.samples = b.samples[:len(b.samples)-1]
+			}
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				b.probs = append(b.probs, pe)
+				continue
+			}
+			if err != io.EOF {
+				b.fatal = wrapInputError(src.in.Name, err)
+			}
+			if ordered {
+				for r.len() > 0 {
+					b = src.emit(out, b, r.pop())
+					if b == nil {
+						return
+					}
+				}
+			}
+			b.last = true
+			src.send(out, b)
+			return
+		}
+		if s.Source == "" {
+			s.Source = src.in.Name
+		}
+		if !ordered {
+			if len(b.samples) == cap(b.samples) {
+				if !src.send(out, b) {
+					return
+				}
+				b = src.newBatch()
+			}
+			continue
+		}
+		r.push(scratch)
+		for r.ready() {
+			b = src.emit(out, b, r.pop())
+			if b == nil {
+				return
+			}
+		}
+		b.late += r.takeLate()
+	}
+}
+
+// emit appends s to b, sending b on when full; it returns the batch to go
+// on filling, or nil when the stream was closed.
+func (src *source) emit(out chan *batch, b *batch, s Sample) *batch {
+	b.samples = append(b.samples, s)
+	if len(b.samples) < cap(b.samples) {
+		return b
+	}
+	if !src.send(out, b) {
+		return nil
+	}
+	return src.newBatch()
+}
+
+// decodeSafely turns a decoder panic into an error naming the input, so a
+// bug in one decoder costs one file, not the process.
+func decodeSafely(in *Input, s *Sample) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: internal error in the %s decoder (please report it): %v", in.Name, in.Format, r)
+		}
+	}()
+	return in.Decode(s)
+}
+
+func wrapInputError(name string, err error) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		return err
+	}
+	msg := err.Error()
+	if len(msg) >= len(name) && msg[:len(name)] == name {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+// reorder is a min-heap by start time that releases a sample once no
+// sample still to come can start before it. JMeter writes a sample when it
+// ends, so a sample read now ended at about maxEnd; one still to come ends
+// later and lasted at most about maxSpan, so it starts after
+// maxEnd-maxSpan. slack covers writer batching and grows when a sample
+// proves it too small.
+type reorder struct {
+	h       sampleHeap
+	seq     uint64
+	maxEnd  time.Time
+	maxSpan time.Duration
+	slack   time.Duration
+	lastOut time.Time
+	emitted bool
+	lateN   int
+}
+
+func (r *reorder) len() int { return len(r.h) }
+
+func (r *reorder) push(s Sample) {
+	end := s.End()
+	if end.After(r.maxEnd) {
+		r.maxEnd = end
+	}
+	if span := end.Sub(s.Start); span > r.maxSpan {
+		r.maxSpan = span
+	}
+	if r.emitted && s.Start.Before(r.lastOut) {
+		r.lateN++
+		if gap := 2 * r.lastOut.Sub(s.Start); gap > r.slack && gap < 10*time.Minute {
+			r.slack = gap
+		}
+	}
+	r.seq++
+	heap.Push(&r.h, seqSample{s, r.seq})
+}
+
+func (r *reorder) ready() bool {
+	if len(r.h) == 0 {
+		return false
+	}
+	if len(r.h) > maxReorder {
+		return true
+	}
+	wm := r.maxEnd.Add(-r.maxSpan - r.slack)
+	return !r.h[0].Start.After(wm)
+}
+
+func (r *reorder) pop() Sample {
+	s := heap.Pop(&r.h).(seqSample).Sample
+	if !r.emitted || s.Start.After(r.lastOut) {
+		r.lastOut = s.Start
+	}
+	r.emitted = true
+	return s
+}
+
+func (r *reorder) takeLate() int {
+	n := r.lateN
+	r.lateN = 0
+	return n
+}
+
+type seqSample struct {
+	Sample
+	seq uint64
+}
+
+type sampleHeap []seqSample
+
+func (h sampleHeap) Len() int { return len(h) }
+func (h sampleHeap) Less(i, j int) bool {
+	if h[i].Start.Equal(h[j].Start) {
+		return h[i].seq < h[j].seq
+	}
+	return h[i].Start.Before(h[j].Start)
+}
+func (h sampleHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *sampleHeap) Push(x any)   { *h = append(*h, x.(seqSample)) }
+func (h *sampleHeap) Pop() any {
+	old := *h
+	n := len(old)
+	x := old[n-1]
+	old[n-1] = seqSample{}
+	*h = old[:n-1]
+	return x
+}
+
+// sourceHeap orders sources by the start of their current sample, then by
+// their position on the command line so that ties are stable.
+type sourceHeap []*source
+
+func (h sourceHeap) Len() int { return len(h) }
+func (h sourceHeap) Less(i, j int) bool {
+	a := &h[i].cur.samples[h[i].pos]
+	b := &h[j].cur.samples[h[j].pos]
+	if a.Start.Equal(b.Start) {
+		return h[i].index < h[j].index
+	}
+	return a.Start.Before(b.Start)
+}
+func (h sourceHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *sourceHeap) Push(x any)   { *h = append(*h, x.(*source)) }
+func (h *sourceHeap) Pop() any {
+	old := *h
+	n := len(old)
+	x := old[n-1]
+	*h = old[:n-1]
+	return x
+}
