@@ -155,3 +155,13 @@ func sniff(head []byte) (Format, bool) {
 	}
 	return Format{}, false
 }
+
+// Limits that keep memory bounded whatever the input.
+const (
+	// MaxBody is how much of a request or response body a decoder keeps;
+	// longer bodies are cut and marked BodyTruncated.
+	MaxBody = 1 << 20
+	// MaxRecord is the largest CSV record, XML sample element or HAR entry a
+	// decoder will hold; a larger one is skipped with a ParseError.
+	MaxRecord = 256 << 20
+)

@@ -50,7 +50,7 @@ type Sample struct {
 
 	Bytes     int64 // received, headers and body
 	SentBytes int64
-	URL       string // "" when not recorded; JMeter's literal "null" is kept
+	URL       string // "" when not recorded or when JMeter wrote its literal "null"
 	Method    string
 	DataType  string // "text", "bin" or ""
 	Encoding  string
@@ -66,9 +66,16 @@ type Sample struct {
 	// order. XML names are unmangled ("last__ok" is stored as "last_ok").
 	Vars []Var
 
-	RequestHeaders  []Header
-	RequestBody     string
-	RequestBodyIs   BodyState
+	RequestHeaders []Header
+	RequestBody    string
+	RequestBodyIs  BodyState
+	// BodyMIME is the request body's media type when the source records it
+	// apart from the headers (HAR postData.mimeType, which keeps the
+	// multipart boundary even when a capture drops the header).
+	BodyMIME string
+	// Params are form fields the source recorded as parsed pairs (HAR
+	// postData.params) instead of, or beside, the raw body.
+	Params          []Var
 	ResponseHeaders []Header
 	ResponseBody    string
 	ResponseBodyIs  BodyState
@@ -175,6 +182,7 @@ func (s *Sample) Clone() Sample {
 	c.Vars = append([]Var(nil), s.Vars...)
 	c.RequestHeaders = append([]Header(nil), s.RequestHeaders...)
 	c.ResponseHeaders = append([]Header(nil), s.ResponseHeaders...)
+	c.Params = append([]Var(nil), s.Params...)
 	c.Assertions = append([]Assertion(nil), s.Assertions...)
 	if s.Children != nil {
 		c.Children = make([]Sample, len(s.Children))
@@ -215,6 +223,9 @@ const (
 	// JMeter's "<actual file content, not shown here>" in place of file
 	// parts.
 	BodySaved
+	// BodyTruncated: the body is saved but was cut to a size limit (by the
+	// writer or by the decoder, to keep memory bounded).
+	BodyTruncated
 	// BodyUnreadable: the source says the body existed but could not keep it
 	// ("<Entity was not repeatable, cannot view what was sent>", a HAR
 	// binary body without text, a non-text response JMeter refused to save).
@@ -225,6 +236,8 @@ func (b BodyState) String() string {
 	switch b {
 	case BodySaved:
 		return "saved"
+	case BodyTruncated:
+		return "truncated"
 	case BodyUnreadable:
 		return "unreadable"
 	}
