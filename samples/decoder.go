@@ -72,6 +72,8 @@ type Options struct {
 	Format string
 	// Strict makes the first problem in any input fatal.
 	Strict bool
+	// Stdin is what the input name "-" reads; nil means os.Stdin.
+	Stdin io.Reader
 
 	// CSV settings. Delimiter 0 detects it from the header or first line.
 	Delimiter rune

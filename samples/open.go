@@ -21,9 +21,6 @@ const sniffSize = 64 << 10
 // Stdin is the input name that means standard input.
 const Stdin = "-"
 
-// stdin is where "-" reads from; tests replace it.
-var stdin io.Reader = os.Stdin
-
 // An Input is one opened file with the decoder chosen for it.
 type Input struct {
 	Name   string
@@ -61,7 +58,10 @@ func Open(name string, opts Options) (*Input, error) {
 	var r io.Reader
 	var closer io.Closer
 	if name == Stdin {
-		r = stdin
+		r = opts.Stdin
+		if r == nil {
+			r = os.Stdin
+		}
 	} else {
 		f, err := os.Open(name)
 		if err != nil {

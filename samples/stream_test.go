@@ -282,10 +282,8 @@ func TestOpenRejectsBinaryAndUnknown(t *testing.T) {
 }
 
 func TestOpenStdin(t *testing.T) {
-	old := stdin
-	defer func() { stdin = old }()
-	stdin = strings.NewReader("LINES\n1000 5 a\n1001 5 b\n")
-	st, err := OpenStream([]string{"-"}, StreamOptions{})
+	in := strings.NewReader("LINES\n1000 5 a\n1001 5 b\n")
+	st, err := OpenStream([]string{"-"}, StreamOptions{Options: Options{Stdin: in}})
 	if err != nil {
 		t.Fatal(err)
 	}

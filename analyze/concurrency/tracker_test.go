@@ -1,0 +1,87 @@
+package concurrency
+
+import (
+	"math"
+	"math/rand"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+func req(label string, startMS, elapsedMS int64) *samples.Sample {
+	return &samples.Sample{Label: label, Start: time.UnixMilli(startMS), Elapsed: time.Duration(elapsedMS) * time.Millisecond,
+		Has: samples.FieldStart | samples.FieldElapsed}
+}
+
+// TestInFlightMatchesBruteForce checks the heap against counting overlaps
+// directly on random intervals.
+func TestInFlightMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	var rs []*samples.Sample
+	for i := 0; i < 2000; i++ {
+		l := "a"
+		if rng.Intn(3) == 0 {
+			l = "b"
+		}
+		rs = append(rs, req(l, int64(rng.Intn(20000)), int64(rng.Intn(800))))
+	}
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Start.Before(rs[j].Start) })
+	tr := NewTracker()
+	for i, r := range rs {
+		lv := tr.Observe(r)
+		all, same := 0, 0
+		for _, o := range rs[:i+1] {
+			if o.End().After(r.Start) || o == r {
+				all++
+				if o.Label == r.Label {
+					same++
+				}
+			}
+		}
+		if lv.InFlight != all || lv.InFlightLabel != same {
+			t.Fatalf("request %d: in flight %d/%d, brute force %d/%d", i, lv.InFlight, lv.InFlightLabel, all, same)
+		}
+	}
+}
+
+func TestThreadsOnlyWhenRecorded(t *testing.T) {
+	tr := NewTracker()
+	r := req("a", 0, 10)
+	if lv := tr.Observe(r); lv.Threads != -1 || lv.GroupThreads != -1 {
+		t.Fatalf("got %+v, want -1 for unrecorded thread counts", lv)
+	}
+	r = req("a", 1, 10)
+	r.Has |= samples.FieldThreads
+	r.AllThreads, r.GrpThreads = 7, 3
+	if lv := tr.Observe(r); lv.Threads != 7 || lv.GroupThreads != 3 || lv.InFlight != 2 {
+		t.Fatalf("got %+v", lv)
+	}
+}
+
+// TestLittleClosedLoop: N threads each doing request (R) then think (Z)
+// back to back give X = N/(R+Z) and L = X·R = N·R/(R+Z).
+func TestLittleClosedLoop(t *testing.T) {
+	const n, r, z = 10, 300, 700 // ms
+	var l Little
+	for th := 0; th < n; th++ {
+		for k := 0; k < 100; k++ {
+			s := req("a", int64(th*37+k*(r+z)), r)
+			s.Has |= samples.FieldThreads
+			s.AllThreads = n
+			l.Add(s)
+		}
+	}
+	c := l.Result()
+	wantX := float64(n) / (float64(r+z) / 1000)
+	if math.Abs(c.Throughput-wantX)/wantX > 0.01 {
+		t.Errorf("throughput %.3f, want %.3f", c.Throughput, wantX)
+	}
+	if math.Abs(c.MeanInFlight-3) > 0.05 {
+		t.Errorf("mean in flight %.3f, want 3", c.MeanInFlight)
+	}
+	if math.Abs(c.BusyShare-0.3) > 0.01 {
+		t.Errorf("busy share %.3f, want 0.3", c.BusyShare)
+	}
+}

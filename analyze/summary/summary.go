@@ -1,0 +1,285 @@
+package summary
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// Options configure a Summary.
+type Options struct {
+	// SubResults counts every sub-result as a row of its own, besides its
+	// parent.
+	SubResults bool
+	// Exact keeps every elapsed time for exact percentiles, whatever the
+	// memory cost. Otherwise values are kept exactly up to a budget and then
+	// folded into a histogram with a bounded relative error.
+	Exact bool
+}
+
+// Result is the summary contract that other tools read (summary --format
+// json). Times are RFC 3339; durations are milliseconds.
+type Result struct {
+	// Samples and Errors count what the total counts: every sample except
+	// Transaction Controller rows.
+	Samples      int64     `json:"samples"`
+	Errors       int64     `json:"errors"`
+	Transactions int64     `json:"transactions,omitempty"`
+	Start        time.Time `json:"start"`
+	End          time.Time `json:"end"`
+	Total        Row       `json:"total"`
+	Labels       []Row     `json:"labels"`
+	// Percentiles says how percentiles were computed: "exact" or
+	// "histogram" with its error bound.
+	Percentiles string   `json:"percentiles"`
+	Warnings    []string `json:"warnings"`
+}
+
+// Row is one line of the table: a label, or the total.
+type Row struct {
+	Label          string           `json:"label"`
+	Transaction    bool             `json:"transaction,omitempty"`
+	Samples        int64            `json:"samples"`
+	Errors         int64            `json:"errors"`
+	ErrorPct       float64          `json:"error_pct"`
+	MeanMS         float64          `json:"mean_ms"`
+	MinMS          float64          `json:"min_ms"`
+	MaxMS          float64          `json:"max_ms"`
+	P50MS          float64          `json:"p50_ms"`
+	P90MS          float64          `json:"p90_ms"`
+	P95MS          float64          `json:"p95_ms"`
+	P99MS          float64          `json:"p99_ms"`
+	ThroughputPerS float64          `json:"throughput_per_s"`
+	ReceivedKBPerS float64          `json:"received_kb_per_s"`
+	SentKBPerS     float64          `json:"sent_kb_per_s"`
+	Codes          map[string]int64 `json:"codes"`
+}
+
+// Summary accumulates samples into per-label rows. Add it to analyze.Run.
+type Summary struct {
+	opts   Options
+	labels map[string]*acc
+	total  *acc
+	// noStart counts samples without a timestamp; throughput needs one.
+	noStart int64
+	trans   int64
+}
+
+// New returns an empty Summary.
+func New(opts Options) *Summary {
+	return &Summary{opts: opts, labels: map[string]*acc{}, total: newAcc(opts)}
+}
+
+// Add counts s (and its sub-results when Options.SubResults is set).
+func (sm *Summary) Add(s *samples.Sample) {
+	sm.add(s)
+	if sm.opts.SubResults {
+		for i := range s.Children {
+			s.Children[i].Walk(func(c *samples.Sample, _ int) { sm.add(c) })
+		}
+	}
+}
+
+func (sm *Summary) add(s *samples.Sample) {
+	a := sm.labels[s.Label]
+	if a == nil {
+		a = newAcc(sm.opts)
+		a.transaction = s.Kind == samples.KindTransaction
+		sm.labels[s.Label] = a
+	}
+	a.add(s)
+	if s.Kind == samples.KindTransaction {
+		sm.trans++
+		return
+	}
+	a.transaction = false // a label shared by a sampler is not a controller
+	if s.Has&samples.FieldStart == 0 {
+		sm.noStart++
+	}
+	sm.total.add(s)
+}
+
+// Merge adds everything other has seen into sm; both must have been made
+// with the same Options. It lets each worker summarise its own part of a
+// file.
+func (sm *Summary) Merge(other *Summary) {
+	for l, oa := range other.labels {
+		a := sm.labels[l]
+		if a == nil {
+			sm.labels[l] = oa
+			continue
+		}
+		a.transaction = a.transaction && oa.transaction
+		a.merge(oa)
+	}
+	sm.total.merge(other.total)
+	sm.noStart += other.noStart
+	sm.trans += other.trans
+}
+
+// Result returns the table so far; it can be called more than once.
+func (sm *Summary) Result() Result {
+	r := Result{
+		Samples:      sm.total.n,
+		Errors:       sm.total.errors,
+		Transactions: sm.trans,
+		Total:        sm.total.row("TOTAL"),
+		Warnings:     []string{},
+		Labels:       make([]Row, 0, len(sm.labels)),
+	}
+	if sm.total.hasTime {
+		r.Start, r.End = sm.total.first, sm.total.last
+	}
+	for l, a := range sm.labels {
+		row := a.row(l)
+		row.Transaction = a.transaction
+		r.Labels = append(r.Labels, row)
+		if !sm.total.hasTime && a.hasTime {
+			if r.Start.IsZero() || a.first.Before(r.Start) {
+				r.Start = a.first
+			}
+			if a.last.After(r.End) {
+				r.End = a.last
+			}
+		}
+	}
+	sort.Slice(r.Labels, func(i, j int) bool { return r.Labels[i].Label < r.Labels[j].Label })
+	r.Percentiles = sm.total.q.Method()
+	if sm.noStart > 0 {
+		r.Warnings = append(r.Warnings, plural(sm.noStart, "sample has", "samples have")+
+			" no timestamp (timestamp_format=none?): throughput and KB/s leave them out")
+	}
+	return r
+}
+
+// acc accumulates one row.
+type acc struct {
+	n, errors   int64
+	transaction bool
+	sum         time.Duration
+	min, max    time.Duration
+	q           *durations
+	codes       map[string]int64
+	bytes, sent int64
+	hasTime     bool
+	first, last time.Time
+}
+
+func newAcc(opts Options) *acc {
+	return &acc{q: newDurations(opts.Exact), codes: map[string]int64{}}
+}
+
+func (a *acc) add(s *samples.Sample) {
+	// JMeter's Statistical mode folds SampleCount samples into one row whose
+	// elapsed is their sum.
+	n := int64(s.SampleCount)
+	if n < 1 {
+		n = 1
+	}
+	el := s.Elapsed
+	if a.n == 0 || el < a.min {
+		a.min = el
+	}
+	if el > a.max {
+		a.max = el
+	}
+	a.n += n
+	a.sum += el
+	if n == 1 {
+		a.q.Record(el)
+	} else {
+		per := el / time.Duration(n)
+		for i := int64(0); i < n; i++ {
+			a.q.Record(per)
+		}
+	}
+	errs := int64(s.ErrorCount)
+	if !s.Success && errs == 0 {
+		errs = n
+	}
+	a.errors += errs
+	a.codes[s.Code] += n
+	a.bytes += max(s.Bytes, 0)
+	a.sent += max(s.SentBytes, 0)
+	if s.Has&samples.FieldStart != 0 {
+		end := s.End()
+		if !a.hasTime || s.Start.Before(a.first) {
+			a.first = s.Start
+		}
+		if !a.hasTime || end.After(a.last) {
+			a.last = end
+		}
+		a.hasTime = true
+	}
+}
+
+func (a *acc) merge(o *acc) {
+	if o.n == 0 {
+		return
+	}
+	if a.n == 0 || o.min < a.min {
+		a.min = o.min
+	}
+	if o.max > a.max {
+		a.max = o.max
+	}
+	a.n += o.n
+	a.errors += o.errors
+	a.sum += o.sum
+	a.q.Merge(o.q)
+	for c, n := range o.codes {
+		a.codes[c] += n
+	}
+	a.bytes += o.bytes
+	a.sent += o.sent
+	if o.hasTime {
+		if !a.hasTime || o.first.Before(a.first) {
+			a.first = o.first
+		}
+		if !a.hasTime || o.last.After(a.last) {
+			a.last = o.last
+		}
+		a.hasTime = true
+	}
+}
+
+func (a *acc) row(label string) Row {
+	r := Row{Label: label, Samples: a.n, Errors: a.errors, Codes: a.codes}
+	if a.n == 0 {
+		return r
+	}
+	r.ErrorPct = round(100*float64(a.errors)/float64(a.n), 3)
+	r.MeanMS = round(ms(a.sum)/float64(a.n), 3)
+	r.MinMS = round(ms(a.min), 3)
+	r.MaxMS = round(ms(a.max), 3)
+	r.P50MS = round(a.q.Quantile(0.50), 3)
+	r.P90MS = round(a.q.Quantile(0.90), 3)
+	r.P95MS = round(a.q.Quantile(0.95), 3)
+	r.P99MS = round(a.q.Quantile(0.99), 3)
+	if span := a.last.Sub(a.first).Seconds(); a.hasTime && span > 0 {
+		r.ThroughputPerS = round(float64(a.n)/span, 3)
+		r.ReceivedKBPerS = round(float64(a.bytes)/1024/span, 3)
+		r.SentKBPerS = round(float64(a.sent)/1024/span, 3)
+	}
+	return r
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func round(x float64, digits int) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(n, 10) + " " + many
+}

@@ -1,0 +1,282 @@
+package timeline
+
+import (
+	"sort"
+	"time"
+
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// MaxWindows is the most windows a Timeline keeps.
+const MaxWindows = 1200
+
+// maxCodes bounds the response codes tracked as series of their own; the
+// rarest are folded into "other" at the end.
+const maxCodes = 64
+
+// Timeline is an accumulator of per-window counts. Add samples in any
+// order; those that start before the first one seen are put in the first
+// window.
+type Timeline struct {
+	origin    time.Time
+	hasOrigin bool
+	width     time.Duration
+	windows   []window
+	codes     map[string]int
+	codeNames []string
+	noStart   int64
+}
+
+type window struct {
+	requests, failures int64
+	codes              map[int]int64
+	sumElapsed         time.Duration
+	lat                *logHist
+	threadsSum         int64
+	threadsN           int64
+	threadsMax         int
+	// busy is Σ over requests of the time they were in flight within this
+	// window; busy/width is the mean number in flight.
+	busy     time.Duration
+	bytes    int64
+	finished int64 // requests that ended in the window (throughput)
+	good     int64 // successful requests that ended in the window (goodput)
+}
+
+// New returns an empty Timeline.
+func New() *Timeline {
+	return &Timeline{width: time.Second, codes: map[string]int{}}
+}
+
+// Add counts every request of s (the leaves of a sample with
+// sub-results), as the diagnosis does.
+func (t *Timeline) Add(s *samples.Sample) { s.Requests(t.add) }
+
+func (t *Timeline) add(r *samples.Sample) {
+	if r.Has&samples.FieldStart == 0 {
+		t.noStart++
+		return
+	}
+	if !t.hasOrigin {
+		t.origin, t.hasOrigin = r.Start, true
+	}
+	start := r.Start.Sub(t.origin)
+	if start < 0 {
+		start = 0
+	}
+	end := start + r.Elapsed + r.Idle
+	t.grow(end)
+	w := t.at(start)
+	w.requests++
+	if !r.Success {
+		w.failures++
+	}
+	ci, ok := t.codes[r.Code]
+	if !ok && len(t.codeNames) < maxCodes {
+		ci = len(t.codeNames)
+		t.codes[r.Code] = ci
+		t.codeNames = append(t.codeNames, r.Code)
+		ok = true
+	}
+	if !ok {
+		ci = -1 // other
+	}
+	if w.codes == nil {
+		w.codes = map[int]int64{}
+	}
+	w.codes[ci]++
+	w.sumElapsed += r.Elapsed
+	if w.lat == nil {
+		w.lat = &logHist{}
+	}
+	w.lat.add(r.Elapsed)
+	if r.Has&samples.FieldThreads != 0 {
+		w.threadsSum += int64(r.AllThreads)
+		w.threadsN++
+		if r.AllThreads > w.threadsMax {
+			w.threadsMax = r.AllThreads
+		}
+	}
+	w.bytes += max(r.Bytes, 0)
+	ew := t.at(end)
+	ew.finished++
+	if r.Success {
+		ew.good++
+	}
+	// Spread the in-flight time over the windows the request spans.
+	for i := int(start / t.width); i <= int(end/t.width) && i < len(t.windows); i++ {
+		lo := max(start, time.Duration(i)*t.width)
+		hi := min(end, time.Duration(i+1)*t.width)
+		if hi > lo {
+			t.windows[i].busy += hi - lo
+		}
+	}
+}
+
+func (t *Timeline) at(off time.Duration) *window {
+	i := int(off / t.width)
+	return &t.windows[i]
+}
+
+// grow makes room for an offset, doubling the window width while the run
+// would need more than MaxWindows.
+func (t *Timeline) grow(off time.Duration) {
+	need := int(off/t.width) + 1
+	for need > MaxWindows {
+		t.coarsen()
+		need = int(off/t.width) + 1
+	}
+	for len(t.windows) < need {
+		t.windows = append(t.windows, window{})
+	}
+}
+
+// coarsen merges neighbouring windows in pairs and doubles the width.
+func (t *Timeline) coarsen() {
+	merged := make([]window, (len(t.windows)+1)/2, MaxWindows)
+	for i := range t.windows {
+		m := &merged[i/2]
+		w := &t.windows[i]
+		m.requests += w.requests
+		m.failures += w.failures
+		if w.codes != nil {
+			if m.codes == nil {
+				m.codes = map[int]int64{}
+			}
+			for c, n := range w.codes {
+				m.codes[c] += n
+			}
+		}
+		m.sumElapsed += w.sumElapsed
+		if w.lat != nil {
+			if m.lat == nil {
+				m.lat = &logHist{}
+			}
+			m.lat.merge(w.lat)
+		}
+		m.threadsSum += w.threadsSum
+		m.threadsN += w.threadsN
+		m.threadsMax = max(m.threadsMax, w.threadsMax)
+		m.busy += w.busy
+		m.bytes += w.bytes
+		m.finished += w.finished
+		m.good += w.good
+	}
+	t.windows = merged
+	t.width *= 2
+}
+
+// Series is the timeline as plain data for charts and JSON.
+type Series struct {
+	Start time.Time `json:"start"`
+	// WidthS is the window width in seconds.
+	WidthS float64 `json:"width_s"`
+	// Codes names the columns of Point.Codes; "other" collects the rest.
+	Codes  []string `json:"codes"`
+	Points []Point  `json:"points"`
+	// HasThreads is false when the input records no thread counts (HAR).
+	HasThreads bool `json:"has_threads"`
+}
+
+// Point is one window.
+type Point struct {
+	// T is the window's start in seconds from the first request.
+	T        float64 `json:"t"`
+	Requests int64   `json:"requests"`
+	Failures int64   `json:"failures"`
+	// Codes are requests started in the window per response code, in the
+	// order of Series.Codes.
+	Codes []int64 `json:"codes"`
+	// Throughput and Goodput are requests and successful requests ending
+	// in the window, per second.
+	Throughput float64 `json:"throughput_per_s"`
+	Goodput    float64 `json:"goodput_per_s"`
+	// MeanThreads and MaxThreads are JMeter's allThreads over the
+	// window's samples; InFlight the time-averaged requests in flight.
+	MeanThreads float64 `json:"mean_threads"`
+	MaxThreads  int     `json:"max_threads"`
+	InFlight    float64 `json:"in_flight"`
+	MeanMS      float64 `json:"mean_ms"`
+	P50MS       float64 `json:"p50_ms"`
+	P90MS       float64 `json:"p90_ms"`
+	P95MS       float64 `json:"p95_ms"`
+	P99MS       float64 `json:"p99_ms"`
+}
+
+// Result returns the series. Codes beyond the most frequent ones are
+// folded into "other" so a chart stays readable.
+func (t *Timeline) Result() Series {
+	s := Series{Start: t.origin, WidthS: t.width.Seconds()}
+	// Order codes by total, keep at most 8 series.
+	totals := make([]int64, len(t.codeNames))
+	var other int64
+	for _, w := range t.windows {
+		for c, n := range w.codes {
+			if c >= 0 {
+				totals[c] += n
+			} else {
+				other += n
+			}
+		}
+	}
+	order := make([]int, len(t.codeNames))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		if totals[order[a]] != totals[order[b]] {
+			return totals[order[a]] > totals[order[b]]
+		}
+		return t.codeNames[order[a]] < t.codeNames[order[b]]
+	})
+	const keep = 8
+	col := map[int]int{-1: -1}
+	for rank, c := range order {
+		if rank < keep {
+			col[c] = rank
+			name := t.codeNames[c]
+			if name == "" {
+				name = "(none)"
+			}
+			s.Codes = append(s.Codes, name)
+		} else {
+			col[c] = -1
+		}
+	}
+	hasOther := other > 0 || len(order) > keep
+	if hasOther {
+		s.Codes = append(s.Codes, "other")
+	}
+	sec := t.width.Seconds()
+	for i, w := range t.windows {
+		p := Point{
+			T:          float64(i) * sec,
+			Requests:   w.requests,
+			Failures:   w.failures,
+			Codes:      make([]int64, len(s.Codes)),
+			Throughput: float64(w.finished) / sec,
+			Goodput:    float64(w.good) / sec,
+			MaxThreads: w.threadsMax,
+			InFlight:   w.busy.Seconds() / sec,
+		}
+		for c, n := range w.codes {
+			if j := col[c]; j >= 0 {
+				p.Codes[j] += n
+			} else if hasOther {
+				p.Codes[len(p.Codes)-1] += n
+			}
+		}
+		if w.threadsN > 0 {
+			p.MeanThreads = float64(w.threadsSum) / float64(w.threadsN)
+			s.HasThreads = true
+		}
+		if w.requests > 0 {
+			p.MeanMS = w.sumElapsed.Seconds() * 1000 / float64(w.requests)
+		}
+		if w.lat != nil {
+			p.P50MS, p.P90MS, p.P95MS, p.P99MS = w.lat.quantile(0.5), w.lat.quantile(0.9), w.lat.quantile(0.95), w.lat.quantile(0.99)
+		}
+		s.Points = append(s.Points, p)
+	}
+	return s
+}
