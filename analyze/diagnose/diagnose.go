@@ -1,0 +1,205 @@
+package diagnose
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jtlscope/jtlscope/analyze/concurrency"
+	"github.com/jtlscope/jtlscope/analyze/ids"
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// Options configure a Diagnoser.
+type Options struct {
+	// Status selects the failures to explain; the zero value is every 4xx.
+	Status StatusFilter
+	// IDs name the ID fields explicitly (--id header:x-recording-id);
+	// empty means auto-detect.
+	IDs []ids.Spec
+	// Seed makes bootstrap intervals reproducible.
+	Seed uint64
+}
+
+// timeBin is the width of the time windows used as strata and as
+// bootstrap blocks: long enough to hold several requests per thread,
+// short enough that concurrency and token age barely move inside one.
+const timeBin = 5 * time.Second
+
+// Built-in key dimensions, filled for every request.
+const (
+	dimLabel = iota
+	dimGroup
+	dimThreads
+	dimInFlight
+	dimTime
+	numBuiltin
+)
+
+// Diagnoser is the accumulator behind `jtlscope diagnose`. Give it samples
+// in start order (samples.StreamOptions.Ordered).
+type Diagnoser struct {
+	opts    Options
+	table   *Table
+	causes  []Cause
+	tracker *concurrency.Tracker
+	little  concurrency.Little
+
+	labels  []string
+	labelIx map[string]int32
+	groups  []string
+	groupIx map[string]int32
+
+	origin    time.Time
+	hasOrigin bool
+	last      time.Time
+
+	samples, requests int64
+	noStart           int64
+	status            map[string]int64
+	failures          []failure
+	has               samples.Fields
+	sources           []string
+	sourceIx          map[string]int32
+}
+
+// failure is one failing request, kept for the per-sample attribution.
+type failure struct {
+	source int32
+	line   int32
+	label  int32
+	start  time.Time
+	code   string
+	key    Key
+}
+
+// New returns a Diagnoser.
+func New(opts Options) *Diagnoser {
+	d := &Diagnoser{
+		opts:     opts,
+		table:    newTable(),
+		tracker:  concurrency.NewTracker(),
+		labelIx:  map[string]int32{},
+		groupIx:  map[string]int32{},
+		status:   map[string]int64{},
+		sourceIx: map[string]int32{},
+	}
+	for _, n := range []string{"label", "group", "threads", "in_flight", "time"} {
+		d.table.addDim(n)
+	}
+	d.causes = newCauses(opts)
+	for _, c := range d.causes {
+		c.setup(d.table)
+	}
+	return d
+}
+
+// Add takes one sample; its requests (the leaves of a sample with
+// sub-results) are what is diagnosed.
+func (d *Diagnoser) Add(s *samples.Sample) {
+	d.samples++
+	s.Requests(d.addRequest)
+}
+
+func (d *Diagnoser) addRequest(r *samples.Sample) {
+	d.requests++
+	d.has |= r.Has
+	if r.Has&samples.FieldStart == 0 {
+		d.noStart++
+		return
+	}
+	if !d.hasOrigin {
+		d.origin, d.hasOrigin = r.Start, true
+	}
+	if end := r.End(); end.After(d.last) {
+		d.last = end
+	}
+	rc := request{
+		failed: d.opts.Status.Failed(r),
+		status: r.Status(),
+		level:  d.tracker.Observe(r),
+		label:  d.intern(r.Label, d.labelIx, &d.labels),
+		group:  d.intern(threadGroup(r.Thread), d.groupIx, &d.groups),
+	}
+	rc.offsetMS = r.Start.Sub(d.origin).Milliseconds()
+	d.little.Add(r)
+	var k Key
+	k[dimLabel] = rc.label
+	k[dimGroup] = rc.group
+	k[dimThreads] = int32(rc.level.Threads)
+	k[dimInFlight] = int32(rc.level.InFlight)
+	k[dimTime] = int32(rc.offsetMS / timeBin.Milliseconds())
+	for _, c := range d.causes {
+		c.observe(r, &rc, &k)
+	}
+	d.table.add(k, rc.failed)
+	if rc.failed {
+		d.status[r.Code]++
+		d.failures = append(d.failures, failure{
+			source: d.intern(r.Source, d.sourceIx, &d.sources),
+			line:   int32(r.Line),
+			label:  rc.label,
+			start:  r.Start,
+			code:   r.Code,
+			key:    k,
+		})
+	}
+}
+
+func (d *Diagnoser) intern(s string, ix map[string]int32, list *[]string) int32 {
+	if i, ok := ix[s]; ok {
+		return i
+	}
+	i := int32(len(*list))
+	*list = append(*list, s)
+	ix[s] = i
+	return i
+}
+
+// threadGroup is a JMeter thread name without its "<group>-<thread>"
+// numbers: "desktop agents 1-3" is group "desktop agents". Distributed
+// runs prefix the engine ("host:port-"), which is kept: a group on one
+// engine is a place of its own.
+func threadGroup(thread string) string {
+	if i := strings.LastIndexByte(thread, ' '); i > 0 {
+		tail := thread[i+1:]
+		if j := strings.IndexByte(tail, '-'); j > 0 && isDigits(tail[:j]) && isDigits(tail[j+1:]) {
+			return thread[:i]
+		}
+	}
+	return thread
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Attribution is one failing sample and the cause it is put down to.
+type Attribution struct {
+	Source string    `csv:"source" json:"source"`
+	Line   int       `csv:"line" json:"line"`
+	Label  string    `csv:"label" json:"label"`
+	Start  time.Time `csv:"start" json:"start"`
+	Code   string    `csv:"code" json:"code"`
+	Cause  string    `csv:"cause" json:"cause"`
+}
+
+// Unexplained is the cause of a failure no cause accounts for.
+const Unexplained = "unexplained"
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

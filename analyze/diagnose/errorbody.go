@@ -1,0 +1,233 @@
+package diagnose
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/redact"
+)
+
+// errorBody groups the failures by what the server said: the code and
+// message fields of saved response bodies (Genesys-style {message, code,
+// status, contextId}, RFC 7807 problem details, OAuth2 errors), else the
+// response message. It explains nothing by itself, but it is the first
+// thing a reader wants to see, and a message that names a cause ("token
+// expired") is evidence for that cause.
+type errorBody struct {
+	groups    map[bodyKey]*bodyGroup
+	failures  int64
+	withBody  int64
+	contextID int64
+	hints     map[string]int64
+}
+
+type bodyKey struct {
+	status, code, message string
+}
+
+type bodyGroup struct {
+	n       int64
+	example string // source:line of the first one
+}
+
+// maxBodyGroups bounds memory when every body is different (a message with
+// an ID in it); the rest are counted as "other".
+const maxBodyGroups = 500
+
+func newErrorBody() *errorBody {
+	return &errorBody{groups: map[bodyKey]*bodyGroup{}, hints: map[string]int64{}}
+}
+
+func (c *errorBody) Name() string   { return "error-body" }
+func (c *errorBody) setup(t *Table) {}
+
+func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
+	if !rc.failed {
+		return
+	}
+	c.failures++
+	key := bodyKey{status: r.Code}
+	if r.ResponseBodyIs == samples.BodySaved || r.ResponseBodyIs == samples.BodyTruncated {
+		c.withBody++
+		code, msg, ctx := parseErrorBody(r.ResponseBody)
+		key.code, key.message = code, msg
+		if ctx {
+			c.contextID++
+		}
+	}
+	if key.message == "" {
+		key.message = r.Message
+		if r.FailureMessage != "" {
+			key.message = r.FailureMessage
+		}
+	}
+	key.code = clip(redact.Text(key.code), 80)
+	key.message = clip(redact.Text(key.message), 200)
+	for cause, re := range hintPatterns {
+		if re.MatchString(key.message) || re.MatchString(key.code) {
+			c.hints[cause]++
+		}
+	}
+	g := c.groups[key]
+	if g == nil {
+		if len(c.groups) >= maxBodyGroups {
+			key = bodyKey{status: "*", message: "(other messages)"}
+			g = c.groups[key]
+		}
+		if g == nil {
+			g = &bodyGroup{example: fmt.Sprintf("%s:%d", r.Source, r.Line)}
+			c.groups[key] = g
+		}
+	}
+	g.n++
+}
+
+// hintPatterns spot server messages that name a cause.
+var hintPatterns = map[string]*regexp.Regexp{
+	"duplicate-id":       regexp.MustCompile(`(?i)duplicate|already (exists|used|seen)|not unique|conflict|idempoten`),
+	"token-age":          regexp.MustCompile(`(?i)expired|invalid[_ ]token|token.*(stale|old|invalid)|jwt|unauthori[sz]ed`),
+	"multipart-boundary": regexp.MustCompile(`(?i)boundary|multipart|missing (start|end) boundary|no parts`),
+	"rate-limit":         regexp.MustCompile(`(?i)rate.?limit|too many requests|throttl|quota`),
+	"concurrency":        regexp.MustCompile(`(?i)busy|overload|capacity|too many concurrent|concurrency|try again later`),
+}
+
+// parseErrorBody pulls the code and message out of a JSON error body, or
+// the first line of a text one.
+func parseErrorBody(body string) (code, msg string, contextID bool) {
+	b := strings.TrimSpace(body)
+	if len(b) > 64<<10 {
+		b = b[:64<<10]
+	}
+	if strings.HasPrefix(b, "{") {
+		var m map[string]any
+		if json.Unmarshal([]byte(b), &m) == nil {
+			code = firstString(m, "code", "error_code", "errorCode", "error", "type")
+			msg = firstString(m, "message", "error_description", "detail", "title", "error_message", "errorMessage", "msg")
+			if msg == "" {
+				if errs, ok := m["errors"].([]any); ok && len(errs) > 0 {
+					if e, ok := errs[0].(map[string]any); ok {
+						msg = firstString(e, "message", "detail", "title")
+					}
+				}
+			}
+			_, contextID = m["contextId"]
+			if !contextID {
+				_, contextID = m["correlationId"]
+			}
+			if code == msg {
+				code = ""
+			}
+			return code, msg, contextID
+		}
+	}
+	if i := strings.Index(strings.ToLower(b), "<title>"); i >= 0 {
+		rest := b[i+7:]
+		if j := strings.Index(strings.ToLower(rest), "</title>"); j >= 0 {
+			return "", strings.TrimSpace(rest[:j]), false
+		}
+	}
+	if i := strings.IndexAny(b, "\r\n"); i >= 0 {
+		b = b[:i]
+	}
+	return "", b, false
+}
+
+func firstString(m map[string]any, keys ...string) string {
+	for _, k := range keys {
+		switch v := m[k].(type) {
+		case string:
+			if v != "" {
+				return v
+			}
+		case float64:
+			return fmt.Sprint(v)
+		}
+	}
+	return ""
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// ErrorBodyGroup is one thing the server said, and how often.
+type ErrorBodyGroup struct {
+	Status   string `json:"status"`
+	Code     string `json:"code,omitempty"`
+	Message  string `json:"message"`
+	Failures int64  `json:"failures"`
+	Example  string `json:"example"`
+}
+
+// ErrorBodyEvidence is the evidence of the error-body cause.
+type ErrorBodyEvidence struct {
+	Failures      int64            `json:"failures"`
+	WithBody      int64            `json:"with_body"`
+	WithContextID int64            `json:"with_context_id,omitempty"`
+	Groups        []ErrorBodyGroup `json:"groups"`
+	NamesCause    map[string]int64 `json:"names_cause,omitempty"`
+}
+
+func (c *errorBody) assess(a *assessment) Finding {
+	f := Finding{Cause: c.Name()}
+	ev := &ErrorBodyEvidence{Failures: c.failures, WithBody: c.withBody, WithContextID: c.contextID}
+	for k, g := range c.groups {
+		ev.Groups = append(ev.Groups, ErrorBodyGroup{Status: k.status, Code: k.code, Message: k.message, Failures: g.n, Example: g.example})
+	}
+	sort.Slice(ev.Groups, func(i, j int) bool {
+		if ev.Groups[i].Failures != ev.Groups[j].Failures {
+			return ev.Groups[i].Failures > ev.Groups[j].Failures
+		}
+		return ev.Groups[i].Message < ev.Groups[j].Message
+	})
+	if len(c.hints) > 0 {
+		ev.NamesCause = c.hints
+	}
+	f.Evidence = ev
+	if c.failures == 0 {
+		f.Verdict = Unlikely
+		f.Summary = "No failures to read."
+		return f
+	}
+	if c.withBody == 0 {
+		f.Verdict = NotAssessable
+		f.Missing = "response bodies of failed samples: jmeter.save.saveservice.response_data.on_error=true (XML output)"
+		if len(ev.Groups) > 0 {
+			top := ev.Groups[0]
+			f.Summary = fmt.Sprintf("No response bodies were saved; the response message was %q for %s of %s.",
+				top.Message, countNum(top.Failures), count(c.failures, "failure"))
+		} else {
+			f.Summary = "No response bodies were saved."
+		}
+		return f
+	}
+	top := ev.Groups[0]
+	said := fmt.Sprintf("%q", top.Message)
+	if top.Code != "" {
+		said += fmt.Sprintf(" (code %q)", top.Code)
+	}
+	f.Verdict = Unlikely
+	f.Summary = fmt.Sprintf("The server said %s for %s of %s", said, countNum(top.Failures), count(c.failures, "failure"))
+	if len(ev.NamesCause) == 0 {
+		f.Summary += "; the message names no cause."
+	} else {
+		var names []string
+		for n := range ev.NamesCause {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		f.Summary += fmt.Sprintf("; the messages point at %s.", strings.Join(names, ", "))
+	}
+	return f
+}

@@ -1,0 +1,209 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jtlscope/jtlscope/analyze/multipart"
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// multipartCause asks whether failing requests carry a malformed
+// multipart body: a header boundary that differs from the body's (the
+// classic hand-set Content-Type in a JMeter HTTP Header Manager), a
+// missing close delimiter, LF-only framing, a part without a name.
+type multipartCause struct {
+	ch                *multipart.Checker
+	kinds             []multipart.Kind
+	kindBit           map[multipart.Kind]int
+	dimState, dimMask int
+	failedWithBody    int64
+	okWithBody        int64
+}
+
+// Values of the state dimension.
+const (
+	mpUnexamined   = -3 // neither headers nor body recorded (CSV)
+	mpUnverifiable = -2 // multipart, but the body could not be read to its end
+	mpNot          = -1 // not multipart
+	mpChecked      = 0
+)
+
+func newMultipartCause() *multipartCause {
+	c := &multipartCause{ch: multipart.New(), kinds: multipart.Kinds(), kindBit: map[multipart.Kind]int{}}
+	for i, k := range c.kinds {
+		if i < 31 {
+			c.kindBit[k] = i
+		}
+	}
+	return c
+}
+
+func (c *multipartCause) Name() string { return "multipart-boundary" }
+
+func (c *multipartCause) setup(t *Table) {
+	c.dimState = t.addDim("multipart")
+	c.dimMask = t.addDim("multipart_anomalies")
+}
+
+func (c *multipartCause) observe(r *samples.Sample, rc *request, k *Key) {
+	ch := c.ch.Observe(r)
+	switch {
+	case r.Has&(samples.FieldRequestHeaders|samples.FieldRequestBody) == 0 && !ch.Multipart:
+		k[c.dimState] = mpUnexamined
+		return
+	case !ch.Multipart:
+		k[c.dimState] = mpNot
+		return
+	case ch.Checked:
+		k[c.dimState] = mpChecked
+	default:
+		k[c.dimState] = mpUnverifiable
+	}
+	if ch.Checked {
+		if rc.failed {
+			c.failedWithBody++
+		} else {
+			c.okWithBody++
+		}
+	}
+	var mask int32
+	for _, a := range ch.Anomalies {
+		if a.Kind == multipart.BoundaryReused {
+			continue // a static body is evidence for other causes, not a malformed one
+		}
+		if b, ok := c.kindBit[a.Kind]; ok {
+			mask |= 1 << b
+		}
+	}
+	k[c.dimMask] = mask
+}
+
+// KindRate is the failure rate of requests with one anomaly kind.
+type KindRate struct {
+	Kind     multipart.Kind     `json:"kind"`
+	Severity multipart.Severity `json:"severity"`
+	Requests int64              `json:"requests"`
+	Failures int64              `json:"failures"`
+	Rate     float64            `json:"rate"`
+}
+
+// MultipartEvidence is the evidence of the multipart-boundary cause.
+type MultipartEvidence struct {
+	// Kinds are the anomalies on the failing labels, with their failure
+	// rates; Marker names the one whose presence best matches failures.
+	Kinds  []KindRate `json:"kinds"`
+	Marker string     `json:"marker,omitempty"`
+	// Clean is the failure rate of multipart requests without it.
+	Clean  Counts           `json:"clean"`
+	Checks multipart.Result `json:"checks"`
+}
+
+func (c *multipartCause) assess(a *assessment) Finding {
+	f := Finding{Cause: c.Name(), mechanism: true}
+	res := c.ch.Result()
+	ev := &MultipartEvidence{Checks: res}
+	f.Evidence = ev
+	dimS, dimM := c.dimState, c.dimMask
+	states := a.table.Marginal(dimS, a.keep)
+	multi := states[mpChecked].N + states[mpUnverifiable].N
+	switch {
+	case states[mpUnexamined].N > 0 && multi == 0 && states[mpNot].N == 0:
+		f.Verdict = NotAssessable
+		f.Summary = "Request headers and bodies were not saved, so multipart bodies cannot be checked."
+		f.Missing = "request headers and bodies: XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true (or response_data.on_error=true, which saves them for failed samples)"
+		return f
+	case multi == 0:
+		f.Verdict = Unlikely
+		f.Summary = "The failing requests are not multipart."
+		return f
+	}
+	// Pick the anomaly kind whose presence best separates failures.
+	best, bestDev := -1, a.d0
+	for i, kind := range c.kinds {
+		b, ok := c.kindBit[kind]
+		if !ok {
+			continue
+		}
+		m := func(k Key) bool { return k[dimM]&(1<<b) != 0 }
+		cnt := a.table.Total(func(k Key) bool { return a.keep(k) && m(k) })
+		if cnt.N == 0 {
+			continue
+		}
+		ev.Kinds = append(ev.Kinds, KindRate{Kind: kind, Severity: kind.Severity(), Requests: cnt.N, Failures: cnt.Fail, Rate: round3(cnt.Rate())})
+		if cnt.Fail == 0 {
+			continue
+		}
+		if d := deviance(a.table, a.keep, []func(Key) bool{m}); best < 0 || d < bestDev {
+			best, bestDev = i, d
+		}
+	}
+	if best < 0 {
+		f.Verdict = Unlikely
+		f.Summary = fmt.Sprintf("%s multipart bodies on the failing labels show no anomaly that the failures share.", countNum(multi))
+		if len(ev.Kinds) > 0 {
+			var ks []string
+			for _, k := range ev.Kinds {
+				ks = append(ks, string(k.Kind))
+			}
+			f.Summary += " (Seen on successes too: " + strings.Join(ks, ", ") + ".)"
+		}
+		if states[mpUnverifiable].N > 0 && states[mpChecked].N == 0 {
+			f.Verdict = NotAssessable
+			f.Summary = "Multipart bodies were not saved in full, so they cannot be checked."
+			f.Missing = "request bodies (jmeter.save.saveservice.samplerData=true, XML output)"
+		}
+		return f
+	}
+	kind := c.kinds[best]
+	bit := c.kindBit[kind]
+	f.marker = func(k Key) bool { return k[dimM]&(1<<bit) != 0 }
+	f.stratum = func(k Key) string {
+		if k[dimM]&(1<<bit) != 0 {
+			return "mp1"
+		}
+		return "mp0"
+	}
+	ev.Marker = string(kind)
+	with := a.table.Total(func(k Key) bool { return a.keep(k) && f.marker(k) })
+	ev.Clean = a.table.Total(func(k Key) bool {
+		return a.keep(k) && (k[dimS] == mpChecked || k[dimS] == mpUnverifiable) && !f.marker(k)
+	})
+	f.Explained = a.explained(f.marker)
+	f.Share = a.share(f.Explained)
+	f.Verdict = Likely
+	detail := ""
+	for _, ks := range res.Anomalies {
+		if ks.Kind == kind && len(ks.Examples) > 0 {
+			detail = ks.Examples[0].Detail
+		}
+	}
+	f.Summary = fmt.Sprintf("%s of multipart requests with %s failed, against %s of the others.",
+		capitalize(naturalRate(with)), kindPhrase(kind), naturalRate(ev.Clean))
+	if detail != "" {
+		f.Summary += " For example: " + detail + "."
+	}
+	if kind == multipart.BoundaryMismatch {
+		f.Summary += " The classic cause is a hand-set Content-Type: multipart/form-data; boundary=... in an HTTP Header Manager, which JMeter before 5.5 sends with a body framed by its own boundary."
+	}
+	if c.okWithBody == 0 && c.failedWithBody > 0 {
+		f.Summary += " (Bodies were saved only for failed samples, so successes could not be compared.)"
+	}
+	return f
+}
+
+var kindPhrases = map[multipart.Kind]string{
+	multipart.BoundaryMismatch: "a boundary in the Content-Type header that differs from the body's",
+	multipart.BoundaryMissing:  "no boundary parameter",
+	multipart.NoCloseDelimiter: "no close delimiter",
+	multipart.LFOnly:           "LF-only line framing",
+	multipart.EmptyBody:        "an empty body",
+	multipart.NoDelimiter:      "no boundary line in the body",
+}
+
+func kindPhrase(k multipart.Kind) string {
+	if p, ok := kindPhrases[k]; ok {
+		return p
+	}
+	return "the anomaly " + string(k)
+}

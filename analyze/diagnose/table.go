@@ -1,0 +1,164 @@
+package diagnose
+
+import (
+	"sort"
+)
+
+// maxDims bounds the number of features in a key. Built-in dimensions
+// come first; causes append theirs.
+const maxDims = 16
+
+// A Key is one combination of feature values.
+type Key [maxDims]int32
+
+// Counts are the requests and failures in one cell.
+type Counts struct {
+	N, Fail int64
+}
+
+// Rate is Fail/N, 0 when N is 0.
+func (c Counts) Rate() float64 {
+	if c.N == 0 {
+		return 0
+	}
+	return float64(c.Fail) / float64(c.N)
+}
+
+func (c *Counts) add(o Counts) { c.N += o.N; c.Fail += o.Fail }
+
+// Table holds request and failure counts per feature combination.
+type Table struct {
+	dims  []string
+	cells map[Key]*Counts
+}
+
+func newTable() *Table { return &Table{cells: map[Key]*Counts{}} }
+
+// addDim registers a feature and returns its index in Key.
+func (t *Table) addDim(name string) int {
+	t.dims = append(t.dims, name)
+	return len(t.dims) - 1
+}
+
+// Dim returns the index of the named feature, or -1.
+func (t *Table) Dim(name string) int {
+	for i, d := range t.dims {
+		if d == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (t *Table) add(k Key, failed bool) {
+	c := t.cells[k]
+	if c == nil {
+		c = &Counts{}
+		t.cells[k] = c
+	}
+	c.N++
+	if failed {
+		c.Fail++
+	}
+}
+
+// Each calls fn for every cell that keep accepts (nil keeps all), in a
+// fixed order so that results do not depend on map iteration.
+func (t *Table) Each(keep func(Key) bool, fn func(Key, Counts)) {
+	keys := make([]Key, 0, len(t.cells))
+	for k := range t.cells {
+		if keep == nil || keep(k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return keyLess(keys[i], keys[j]) })
+	for _, k := range keys {
+		fn(k, *t.cells[k])
+	}
+}
+
+func keyLess(a, b Key) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+// Marginal sums cells accepted by keep by the value of one feature.
+func (t *Table) Marginal(dim int, keep func(Key) bool) map[int32]Counts {
+	out := map[int32]Counts{}
+	for k, c := range t.cells {
+		if keep != nil && !keep(k) {
+			continue
+		}
+		m := out[k[dim]]
+		m.add(*c)
+		out[k[dim]] = m
+	}
+	return out
+}
+
+// Total sums the cells accepted by keep.
+func (t *Table) Total(keep func(Key) bool) Counts {
+	var tot Counts
+	for k, c := range t.cells {
+		if keep == nil || keep(k) {
+			tot.add(*c)
+		}
+	}
+	return tot
+}
+
+// Split sums the cells accepted by keep into a 2×2 table per stratum:
+// exposed (by the indicator) or not, failed or not. Strata are named by
+// stratum(k); cells where stratum returns "" are left out.
+func (t *Table) Split(keep func(Key) bool, exposed func(Key) bool, stratum func(Key) string) []Stratum {
+	byName := map[string]*Stratum{}
+	for k, c := range t.cells {
+		if keep != nil && !keep(k) {
+			continue
+		}
+		name := ""
+		if stratum != nil {
+			name = stratum(k)
+			if name == "" {
+				continue
+			}
+		} else {
+			name = "all"
+		}
+		s := byName[name]
+		if s == nil {
+			s = &Stratum{Name: name}
+			byName[name] = s
+		}
+		if exposed(k) {
+			s.Exposed.add(*c)
+		} else {
+			s.Unexposed.add(*c)
+		}
+	}
+	out := make([]Stratum, 0, len(byName))
+	for _, s := range byName {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// A Stratum is a 2×2 table: requests with and without a factor.
+type Stratum struct {
+	Name      string
+	Exposed   Counts
+	Unexposed Counts
+}
+
+// Informative reports whether the stratum can say anything about the
+// factor: both groups present and at least one failure and one success.
+func (s Stratum) Informative() bool {
+	tot := s.Exposed
+	tot.add(s.Unexposed)
+	return s.Exposed.N > 0 && s.Unexposed.N > 0 && tot.Fail > 0 && tot.Fail < tot.N
+}

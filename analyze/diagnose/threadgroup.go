@@ -1,0 +1,131 @@
+package diagnose
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// threadGroupCause asks whether the failures are confined to some thread
+// groups. It names a place, not a mechanism: a setting only those groups
+// have (an HTTP Header Manager, a CSV Data Set, sampler options). When a
+// mechanism marks the same requests, the mechanism ranks first.
+type threadGroupCause struct{}
+
+func (threadGroupCause) Name() string                            { return "thread-group" }
+func (threadGroupCause) setup(*Table)                            {}
+func (threadGroupCause) observe(*samples.Sample, *request, *Key) {}
+
+// GroupRate is one thread group's failures.
+type GroupRate struct {
+	Group    string  `json:"group"`
+	Requests int64   `json:"requests"`
+	Failures int64   `json:"failures"`
+	Rate     float64 `json:"rate"`
+}
+
+// ThreadGroupEvidence lists the groups, worst first, and the ones the
+// failures are confined to.
+type ThreadGroupEvidence struct {
+	Groups   []GroupRate `json:"groups"`
+	Confined []string    `json:"confined_to,omitempty"`
+}
+
+func (c threadGroupCause) assess(a *assessment) Finding {
+	f := Finding{Cause: c.Name()}
+	by := a.table.Marginal(dimGroup, a.keep)
+	var rates []GroupRate
+	for g, cnt := range by {
+		name := a.groups[g]
+		if name == "" {
+			name = "(no thread name)"
+		}
+		rates = append(rates, GroupRate{Group: name, Requests: cnt.N, Failures: cnt.Fail, Rate: round3(cnt.Rate())})
+	}
+	sort.Slice(rates, func(i, j int) bool {
+		if rates[i].Rate != rates[j].Rate {
+			return rates[i].Rate > rates[j].Rate
+		}
+		return rates[i].Group < rates[j].Group
+	})
+	ev := ThreadGroupEvidence{Groups: rates}
+	f.Evidence = &ev
+	if len(rates) < 2 {
+		f.Verdict = NotAssessable
+		f.Summary = "Every failing request came from one thread group (or the input has no thread names), so groups cannot be compared."
+		return f
+	}
+	// The hot set is the prefix of groups, worst first, whose split from
+	// the rest explains the most; it must fail far more than the rest.
+	best, bestDev := 0, a.d0
+	for m := 1; m < len(rates); m++ {
+		var hot, cold Counts
+		for i, r := range rates {
+			if i < m {
+				hot.add(Counts{r.Requests, r.Failures})
+			} else {
+				cold.add(Counts{r.Requests, r.Failures})
+			}
+		}
+		if d := binomDev(hot) + binomDev(cold); d < bestDev {
+			best, bestDev = m, d
+		}
+	}
+	hot := map[int32]bool{}
+	var hotC, coldC Counts
+	for i, r := range rates {
+		for g, name := range a.groups {
+			if name == r.Group || (name == "" && r.Group == "(no thread name)") {
+				if i < best {
+					hot[int32(g)] = true
+				}
+			}
+		}
+		if i < best {
+			hotC.add(Counts{r.Requests, r.Failures})
+			ev.Confined = append(ev.Confined, r.Group)
+		} else {
+			coldC.add(Counts{r.Requests, r.Failures})
+		}
+	}
+	if best == 0 || hotC.Rate() < 2*coldC.Rate() || hotC.Rate()-coldC.Rate() < 0.2 {
+		ev.Confined = nil
+		f.Verdict = Unlikely
+		f.Summary = fmt.Sprintf("Failures are spread across thread groups (%s), so they are not tied to one group's settings.", groupList(rates, 3))
+		return f
+	}
+	f.marker = func(k Key) bool { return hot[k[dimGroup]] }
+	f.stratum = func(k Key) string { return "g" + strconv.Itoa(int(k[dimGroup])) }
+	f.Explained = a.explained(f.marker)
+	f.Share = a.share(f.Explained)
+	f.Verdict = Likely
+	f.Summary = fmt.Sprintf("Failures are concentrated in thread group %s: %s of its requests failed, against %s in the other groups. Look for a setting only that group has (an HTTP Header Manager, a CSV Data Set, sampler options).",
+		quoteList(ev.Confined), naturalRate(hotC), naturalRate(coldC))
+	return f
+}
+
+func groupList(rs []GroupRate, n int) string {
+	var parts []string
+	for i, r := range rs {
+		if i == n {
+			parts = append(parts, "...")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%q %.0f%%", r.Group, 100*r.Rate))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) <= 2 {
+		return strings.Join(q, " and ")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}

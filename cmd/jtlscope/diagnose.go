@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jtlscope/jtlscope/analyze/diagnose"
+	"github.com/jtlscope/jtlscope/analyze/ids"
+	"github.com/jtlscope/jtlscope/report"
+)
+
+type diagnoseOptions struct {
+	format      string
+	output      string
+	status      string
+	ids         []string
+	attribution string
+	seed        uint64
+}
+
+func newDiagnoseCmd(e *env, in *inputFlags) *cobra.Command {
+	var o diagnoseOptions
+	cmd := &cobra.Command{
+		Use:   "diagnose FILE...",
+		Short: "Say which cause explains the failures: concurrency, duplicate IDs, token age, multipart, rate limiting",
+		Long: `diagnose looks at the failing requests (every 4xx by default) and ranks the usual
+suspects by how many failures each explains, controlling for the others: a concurrency
+limit (with the onset and its 95% interval), duplicate IDs, token age, multipart anomalies,
+rate limiting, a thread group's settings, and what the error bodies say. It prints the
+verdict in plain words first, then the evidence.
+
+A cause the input cannot show (a CSV has no headers, so no tokens) is "not-assessable",
+and the output says what to save next time.`,
+		Example: `  jtlscope diagnose results.xml
+  jtlscope diagnose --status 400 --id header:x-recording-id results.xml
+  jtlscope diagnose --format json --attribution failures.csv results.csv`,
+		Args: minArgs(1, "result file (or - for stdin)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDiagnose(cmd.Context(), e, in, &o, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&o.format, "format", "f", "table", "output `format`: table, json or markdown")
+	fl.StringVarP(&o.output, "output", "o", "", "write to `file` (atomically) instead of stdout")
+	fl.StringVar(&o.status, "status", "4xx", "which failures to explain: `codes` and classes such as 400, 4xx, 4xx,5xx, or failed for every unsuccessful sample")
+	fl.StringArrayVar(&o.ids, "id", nil, "name an ID field instead of auto-detecting: header:NAME, form:NAME, json:PATH, var:NAME, query:NAME, path:N or regex:PATTERN (repeatable)")
+	fl.StringVar(&o.attribution, "attribution", "", "also write one CSV row per failing sample with the cause it is put down to, to `file`")
+	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
+	return cmd
+}
+
+func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions, args []string) error {
+	switch o.format {
+	case report.FormatTable, report.FormatJSON, report.FormatMarkdown:
+	default:
+		return usagef("--format %q: want table, json or markdown", o.format)
+	}
+	status, err := diagnose.ParseStatus(o.status)
+	if err != nil {
+		return usagef("--status: %v", err)
+	}
+	specs, err := ids.ParseSpecs(o.ids)
+	if err != nil {
+		return usagef("--id: %v", err)
+	}
+	d := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed})
+	rr, err := readInputs(ctx, e, in, args, true, 0, d)
+	if err != nil {
+		return err
+	}
+	res := d.Result()
+	res.Warnings = append(res.Warnings, rr.warnings...)
+	e.printWarnings(rr.warnings)
+	if o.attribution != "" {
+		if err := report.WriteFile(o.attribution, func(w io.Writer) error { return report.Attribution(w, res.Attribution()) }); err != nil {
+			return err
+		}
+	}
+	if err := writeOutput(e, o.output, func(w io.Writer) error { return report.Diagnosis(w, res, o.format) }); err != nil {
+		return err
+	}
+	return finish(rr)
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jtlscope/jtlscope/analyze"
+	"github.com/jtlscope/jtlscope/report"
+	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/redact"
+)
+
+// readResult is what reading the inputs produced besides the analyses.
+type readResult struct {
+	samples  int64
+	problems *samples.Problems
+	inputs   []inputInfo
+	// warnings are the input problems as messages, ready for a result's
+	// "warnings" and for stderr.
+	warnings []string
+	// interrupted is set when the context was cancelled mid-read.
+	interrupted bool
+}
+
+type inputInfo struct {
+	Name   string       `json:"name"`
+	Format string       `json:"format"`
+	Meta   samples.Meta `json:"meta"`
+}
+
+// readInputs streams every named input once through the accumulators.
+// Problems in the inputs become warnings, not errors; no samples at all is
+// an error.
+func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ordered bool, need samples.Fields, accs ...analyze.Accumulator) (*readResult, error) {
+	opts, err := in.options(e, ordered)
+	if err != nil {
+		return nil, err
+	}
+	opts.Need = need
+	st, err := samples.OpenStream(names, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	rr := &readResult{}
+	count := analyze.Func(func(*samples.Sample) { rr.samples++ })
+	err = analyze.Run(ctx, st, append([]analyze.Accumulator{count}, accs...)...)
+	rr.problems = st.Problems()
+	for _, m := range rr.problems.Messages() {
+		rr.warnings = append(rr.warnings, redact.Text(m))
+	}
+	for _, i := range st.Inputs() {
+		rr.inputs = append(rr.inputs, inputInfo{Name: i.Name, Format: i.Format, Meta: i.Meta()})
+	}
+	if err == context.Canceled || err == context.DeadlineExceeded {
+		rr.interrupted = true
+		rr.warnings = append(rr.warnings, "interrupted: the result covers only the samples read before the interrupt")
+		return rr, nil
+	}
+	if err != nil {
+		return rr, err
+	}
+	if rr.samples == 0 {
+		e.printWarnings(rr.warnings)
+		return rr, fmt.Errorf("no samples in %s", strings.Join(names, ", "))
+	}
+	return rr, nil
+}
+
+// printWarnings writes warnings to stderr, one per line.
+func (e *env) printWarnings(ws []string) {
+	for _, w := range ws {
+		fmt.Fprintln(e.stderr, "jtlscope: warning: "+w)
+	}
+}
+
+// writeOutput renders to path atomically, or to stdout when path is ""
+// or "-".
+func writeOutput(e *env, path string, write func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		return write(e.stdout)
+	}
+	return report.WriteFile(path, write)
+}
+
+// finish turns an interrupted read into the exit code for a partial
+// result, after the partial output has been written.
+func finish(rr *readResult) error {
+	if rr != nil && rr.interrupted {
+		return context.Canceled
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/redact"
+
+	// The input formats register themselves with samples.Open.
+	_ "github.com/jtlscope/jtlscope/samples/har"
+	"github.com/jtlscope/jtlscope/samples/jtlcsv"
+	_ "github.com/jtlscope/jtlscope/samples/jtlxml"
+)
+
+// Exit codes. Documented in the README and in --help; CI pipelines gate
+// on them.
+const (
+	exitOK          = 0
+	exitError       = 1 // bad input, I/O error, nothing to analyse
+	exitUsage       = 2 // bad flags or arguments
+	exitSLA         = 3 // the run broke an --sla or --fail-on criterion
+	exitInterrupted = 130
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; a
+// plain go build falls back to the module version.
+var version = ""
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// env is what a command needs from the process; tests pass their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// isTerminal reports whether stderr is a terminal (progress bars).
+	isTerminal bool
+}
+
+// usageError marks errors that are the user's invocation's fault.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// slaError means the analysis ran fine and the run broke a criterion.
+type slaError struct{ msg string }
+
+func (e slaError) Error() string { return e.msg }
+
+// run is main without os.Exit, so tests can call it.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal(stderr)}
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	return exitCode(err, stderr)
+}
+
+// exitCode prints err (the one place errors are printed) and maps it to
+// an exit code.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	var se slaError
+	switch {
+	case errors.As(err, &se):
+		fmt.Fprintln(stderr, "jtlscope: "+se.msg)
+		return exitSLA
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "jtlscope: interrupted; the output above is partial")
+		return exitInterrupted
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "jtlscope: "+redact.Text(ue.Error()))
+		fmt.Fprintln(stderr, "Run 'jtlscope --help' for usage.")
+		return exitUsage
+	}
+	fmt.Fprintln(stderr, "jtlscope: "+redact.Text(err.Error()))
+	return exitError
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// inputFlags are the flags every command that reads results shares.
+type inputFlags struct {
+	format          string
+	strict          bool
+	timestampFormat string
+	timezone        string
+	delimiter       string
+	properties      []string
+}
+
+func (f *inputFlags) register(cmd *cobra.Command) {
+	fl := cmd.PersistentFlags()
+	fl.StringVar(&f.format, "input-format", "", "read every input as `FORMAT` (csv, xml or har) instead of sniffing the content")
+	fl.BoolVar(&f.strict, "strict", false, "stop at the first broken record instead of skipping it")
+	fl.StringVar(&f.timestampFormat, "timestamp-format", "", "CSV timestamps: \"ms\" or a JMeter SimpleDateFormat `pattern` such as \"yyyy/MM/dd HH:mm:ss.SSS\" (default: detect)")
+	fl.StringVar(&f.timezone, "timezone", "", "`zone` of CSV timestamps written without one, e.g. Europe/Paris (default: local)")
+	fl.StringVar(&f.delimiter, "delimiter", "", "CSV field delimiter: , ; | or tab (default: detect)")
+	fl.StringArrayVar(&f.properties, "jmeter-properties", nil, "jmeter.properties or user.properties `file` describing the columns of a CSV without a header line (repeat: later files override)")
+}
+
+// options turns the flags into samples.StreamOptions.
+func (f *inputFlags) options(e *env, ordered bool) (samples.StreamOptions, error) {
+	o := samples.StreamOptions{Ordered: ordered}
+	o.Stdin = e.stdin
+	o.Strict = f.strict
+	o.TimestampFormat = f.timestampFormat
+	switch strings.ToLower(f.format) {
+	case "", "csv", "xml", "har":
+		o.Format = strings.ToLower(f.format)
+	case "jtl":
+		return o, usagef("--input-format jtl is ambiguous: say csv or xml")
+	default:
+		return o, usagef("unknown --input-format %q (want csv, xml or har)", f.format)
+	}
+	if f.timezone != "" {
+		loc, err := time.LoadLocation(f.timezone)
+		if err != nil {
+			return o, usagef("--timezone: %v", err)
+		}
+		o.Location = loc
+	}
+	switch f.delimiter {
+	case "":
+	case "tab", `\t`, "\t":
+		o.Delimiter = '\t'
+	case ",", ";", "|":
+		o.Delimiter = rune(f.delimiter[0])
+	default:
+		return o, usagef("--delimiter %q: want , ; | or tab", f.delimiter)
+	}
+	for _, p := range f.properties {
+		props, err := readProperties(p)
+		if err != nil {
+			return o, err
+		}
+		if o.Properties == nil {
+			o.Properties = map[string]string{}
+		}
+		for k, v := range props {
+			o.Properties[k] = v
+		}
+	}
+	return o, nil
+}
+
+func readProperties(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	props, err := jtlcsv.ReadProperties(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return props, nil
+}
+
+func newRootCmd(e *env) *cobra.Command {
+	var in inputFlags
+	root := &cobra.Command{
+		Use:   "jtlscope",
+		Short: "Explain load-test failures and draw capacity reports from JMeter JTL and HAR files",
+		Long: `jtlscope reads JMeter results (JTL CSV or XML, any version from 2.x to 5.x) and HAR
+captures, says which cause explains the failures (a concurrency limit, duplicate IDs,
+stale tokens, multipart anomalies, rate limiting) and how sure it is, and draws the
+tables and charts of a capacity report.
+
+Inputs are sniffed by content (gzip and stdin "-" work too). Broken records are
+reported as file:line: message on stderr and skipped; the rest is analysed.
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla criterion was broken, 130 interrupted.`,
+		Example: `  jtlscope summary results.jtl
+  jtlscope summary --format json run1.csv run2.csv > summary.json
+  jtlscope diagnose results.xml
+  jtlscope report results.xml -o report/`,
+		Version:       versionString(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	in.register(root)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newSummaryCmd(e, &in), newDiagnoseCmd(e, &in))
+	return root
+}
+
+// exactArgs wraps cobra's argument checks as usage errors.
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("%s: give at least %d %s", cmd.Name(), n, what)
+		}
+		return nil
+	}
+}
