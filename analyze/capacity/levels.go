@@ -1,0 +1,347 @@
+package capacity
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/jtlscope/jtlscope/analyze/concurrency"
+	"github.com/jtlscope/jtlscope/analyze/sla"
+	"github.com/jtlscope/jtlscope/analyze/stats"
+	"github.com/jtlscope/jtlscope/analyze/timeline"
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// Levels accumulates latency and outcomes per concurrency level, the
+// level being JMeter's allThreads when the input has it and the requests
+// in flight at the start otherwise (HAR). Give it samples in start order.
+type Levels struct {
+	tracker   *concurrency.Tracker
+	byLevel   map[int]*level
+	threads   bool
+	anyThread bool
+}
+
+type level struct {
+	n, ok int64
+	lat   *stats.Histogram
+}
+
+// NewLevels returns an empty accumulator.
+func NewLevels() *Levels {
+	return &Levels{tracker: concurrency.NewTracker(), byLevel: map[int]*level{}}
+}
+
+// Add counts the requests of s.
+func (l *Levels) Add(s *samples.Sample) { s.Requests(l.add) }
+
+func (l *Levels) add(r *samples.Sample) {
+	lv := l.tracker.Observe(r)
+	n := lv.InFlight
+	if lv.Threads >= 0 {
+		n = lv.Threads
+		l.anyThread = true
+	}
+	if n <= 0 {
+		return
+	}
+	lev := l.byLevel[n]
+	if lev == nil {
+		// Milliseconds: JMeter's times are whole milliseconds and values
+		// under 512 ms stay exact.
+		lev = &level{lat: stats.NewHistogram(time.Millisecond)}
+		l.byLevel[n] = lev
+	}
+	lev.n++
+	if r.Success {
+		lev.ok++
+	}
+	lev.lat.Record(max(r.Elapsed, 0))
+}
+
+// LevelStats is one concurrency level: what it achieved and how fast.
+type LevelStats struct {
+	N        int     `json:"n"`
+	Requests int64   `json:"requests"`
+	ErrorPct float64 `json:"error_pct"`
+	// TimeS is how long the run spent at this level (windows whose mean
+	// thread count rounds to N); Throughput and Goodput are requests and
+	// successful requests per second over that time.
+	TimeS      float64 `json:"time_s"`
+	Throughput float64 `json:"throughput_per_s"`
+	Goodput    float64 `json:"goodput_per_s"`
+	P50MS      float64 `json:"p50_ms"`
+	P90MS      float64 `json:"p90_ms"`
+	P95MS      float64 `json:"p95_ms"`
+	P99MS      float64 `json:"p99_ms"`
+	MeanMS     float64 `json:"mean_ms"`
+	// RampDown marks levels seen only after the peak, while JMeter was
+	// stopping threads: the server may still be loaded from before, so
+	// they are left out of the fits.
+	RampDown bool `json:"ramp_down,omitempty"`
+}
+
+// Result is the capacity section of a report.
+type Result struct {
+	// Metric is "threads" (JMeter allThreads) or "in_flight".
+	Metric string       `json:"metric"`
+	Levels []LevelStats `json:"levels"`
+	// Plateaus are the steady stretches found (a stepped test has them; a
+	// linear ramp does not).
+	Plateaus []Plateau `json:"plateaus"`
+	// USL is fitted on goodput per level (on plateaus when there are at
+	// least 6, else on every level the ramp passed through).
+	USL      *USL            `json:"usl,omitempty"`
+	USLFrom  string          `json:"usl_from,omitempty"` // "plateaus" or "ramp levels"
+	NStarCI  *stats.Interval `json:"n_star_ci,omitempty"`
+	XMaxCI   *stats.Interval `json:"x_max_ci,omitempty"`
+	USLError string          `json:"usl_error,omitempty"`
+	Knee     *Knee           `json:"knee,omitempty"`
+	// Sustainable is the highest level at which every level up to it met
+	// the SLA criteria; 0 when even the lowest broke them.
+	SLA         string `json:"sla,omitempty"`
+	Sustainable *int   `json:"sustainable,omitempty"`
+	// Statement is the one line for the report.
+	Statement string   `json:"statement,omitempty"`
+	Warnings  []string `json:"warnings"`
+}
+
+// Plateau is a stretch of time at one concurrency level.
+type Plateau struct {
+	N       int     `json:"n"`
+	StartS  float64 `json:"start_s"`
+	EndS    float64 `json:"end_s"`
+	Goodput float64 `json:"goodput_per_s"`
+}
+
+// minPlateau is how long a level must hold to count as a steady plateau.
+const minPlateau = 10 * time.Second
+
+// Result combines the levels with the timeline (for time spent at each
+// level) and checks criteria when given. seed makes the intervals
+// reproducible.
+func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint64) Result {
+	res := Result{Metric: "in_flight", Warnings: []string{}}
+	if l.anyThread {
+		res.Metric = "threads"
+	}
+	// Time and completions per level from the windows.
+	type acc struct{ time, done, good float64 }
+	perLevel := map[int]*acc{}
+	peakAt, peak := -1, 0
+	for i, p := range series.Points {
+		lv := windowLevel(p, res.Metric)
+		if lv > peak {
+			peak, peakAt = lv, i
+		}
+	}
+	lastPeak := peakAt
+	for i, p := range series.Points {
+		if windowLevel(p, res.Metric) == peak {
+			lastPeak = i
+		}
+	}
+	rampDown := map[int]bool{}
+	seenBefore := map[int]bool{}
+	for i, p := range series.Points {
+		lv := windowLevel(p, res.Metric)
+		if lv <= 0 {
+			continue
+		}
+		if i <= lastPeak {
+			seenBefore[lv] = true
+		} else if !seenBefore[lv] {
+			rampDown[lv] = true
+		}
+		if i > lastPeak {
+			continue // the ramp-down does not count towards throughput at a level
+		}
+		a := perLevel[lv]
+		if a == nil {
+			a = &acc{}
+			perLevel[lv] = a
+		}
+		a.time += series.WidthS
+		a.done += p.Throughput * series.WidthS
+		a.good += p.Goodput * series.WidthS
+	}
+	ns := make([]int, 0, len(l.byLevel))
+	for n := range l.byLevel {
+		ns = append(ns, n)
+	}
+	sort.Ints(ns)
+	var points []Point
+	for _, n := range ns {
+		lev := l.byLevel[n]
+		st := LevelStats{N: n, Requests: lev.n, RampDown: rampDown[n] && !seenBefore[n]}
+		if lev.n > 0 {
+			st.ErrorPct = round(100*float64(lev.n-lev.ok)/float64(lev.n), 3)
+		}
+		st.P50MS, st.P90MS, st.P95MS, st.P99MS = q(lev.lat, 0.5), q(lev.lat, 0.9), q(lev.lat, 0.95), q(lev.lat, 0.99)
+		st.MeanMS = round(float64(lev.lat.Mean())/float64(time.Millisecond), 3)
+		if a := perLevel[n]; a != nil && a.time > 0 {
+			st.TimeS = round(a.time, 3)
+			st.Throughput = round(a.done/a.time, 3)
+			st.Goodput = round(a.good/a.time, 3)
+			if !st.RampDown {
+				points = append(points, Point{N: float64(n), X: a.good / a.time})
+			}
+		}
+		res.Levels = append(res.Levels, st)
+	}
+	res.Plateaus = plateaus(series, res.Metric)
+	fitOn := points
+	res.USLFrom = "ramp levels"
+	if len(res.Plateaus) >= 6 {
+		fitOn = nil
+		for _, p := range res.Plateaus {
+			fitOn = append(fitOn, Point{N: float64(p.N), X: p.Goodput})
+		}
+		res.USLFrom = "plateaus"
+	} else if len(points) > 0 {
+		res.Warnings = append(res.Warnings, "no steady plateaus of 10 s or more at six levels: the USL is fitted on the levels a ramp passed through, each held only briefly, so throughput per level is noisy. A stepped test (several minutes per level) gives a firmer fit.")
+	}
+	if len(fitOn) >= 3 {
+		if u, err := FitUSL(fitOn); err == nil {
+			res.USL = u
+			for _, w := range u.Warnings {
+				res.Warnings = append(res.Warnings, "USL: "+w.String())
+			}
+			res.NStarCI, res.XMaxCI = uslIntervals(fitOn, u, seed)
+		} else {
+			res.USLError = err.Error()
+		}
+		xs, ys := make([]float64, len(fitOn)), make([]float64, len(fitOn))
+		for i, p := range fitOn {
+			xs[i], ys[i] = p.N, p.X
+		}
+		if k, err := Kneedle(xs, ys, nil); err == nil && k.Found {
+			res.Knee = &k
+		}
+	} else {
+		res.USLError = "fewer than 3 concurrency levels with throughput: nothing to fit"
+	}
+	if len(criteria) > 0 {
+		res.SLA = criteria.String()
+		best := 0
+		for _, st := range res.Levels {
+			if st.RampDown {
+				continue
+			}
+			v := sla.Values{P50: st.P50MS, P90: st.P90MS, P95: st.P95MS, P99: st.P99MS, Mean: st.MeanMS, ErrorPct: st.ErrorPct, Throughput: st.Goodput}
+			if len(criteria.Check(v)) > 0 {
+				break
+			}
+			best = st.N
+		}
+		res.Sustainable = &best
+		unit := " threads"
+		if res.Metric != "threads" {
+			unit = " requests in flight"
+		}
+		if best > 0 {
+			res.Statement = "sustainable: " + strconv.Itoa(best) + unit + " at " + res.SLA
+		} else {
+			res.Statement = "not sustainable at any measured level: even the lowest broke " + res.SLA
+		}
+	}
+	return res
+}
+
+// windowLevel is the concurrency a window ran at.
+func windowLevel(p timeline.Point, metric string) int {
+	if metric == "threads" {
+		return int(math.Round(p.MeanThreads))
+	}
+	return int(math.Round(p.InFlight))
+}
+
+// plateaus finds stretches of at least minPlateau where the level stays
+// where it started (within 2% for large levels, where JMeter's count
+// jitters as threads finish iterations).
+func plateaus(series timeline.Series, metric string) []Plateau {
+	var out []Plateau
+	i := 0
+	for i < len(series.Points) {
+		lv := windowLevel(series.Points[i], metric)
+		j := i
+		var good float64
+		tol := lv / 50
+		for j < len(series.Points) && abs(windowLevel(series.Points[j], metric)-lv) <= tol {
+			good += series.Points[j].Goodput
+			j++
+		}
+		dur := float64(j-i) * series.WidthS
+		if lv > 0 && dur >= minPlateau.Seconds() {
+			out = append(out, Plateau{N: lv, StartS: float64(i) * series.WidthS, EndS: float64(j) * series.WidthS, Goodput: round(good/float64(j-i), 3)})
+		}
+		i = max(j, i+1)
+	}
+	return out
+}
+
+// uslIntervals gives 95% intervals for N* and X_max by a residual
+// bootstrap: refit on the fitted curve plus resampled residuals.
+func uslIntervals(pts []Point, u *USL, seed uint64) (*stats.Interval, *stats.Interval) {
+	if u.Limitless || len(pts) < 4 {
+		return nil, nil
+	}
+	fit := func(n float64) float64 {
+		return u.Lambda * n / (1 + u.Sigma*(n-1) + u.Kappa*n*(n-1))
+	}
+	res := make([]float64, len(pts))
+	for i, p := range pts {
+		res[i] = p.X - fit(p.N)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x75736c))
+	var nstar, xmax []float64
+	boot := make([]Point, len(pts))
+	for b := 0; b < 200; b++ {
+		for i, p := range pts {
+			boot[i] = Point{N: p.N, X: max(fit(p.N)+res[rng.IntN(len(res))], 0)}
+		}
+		bu, err := FitUSL(boot)
+		if err != nil || bu.Limitless || math.IsInf(bu.NStar, 0) {
+			continue
+		}
+		nstar = append(nstar, bu.NStar)
+		xmax = append(xmax, bu.XMax)
+	}
+	if len(nstar) < 100 {
+		return nil, nil
+	}
+	return pctInterval(nstar), pctInterval(xmax)
+}
+
+func pctInterval(xs []float64) *stats.Interval {
+	slices.Sort(xs)
+	lo := xs[int(0.025*float64(len(xs)))]
+	hi := xs[int(math.Min(0.975*float64(len(xs)), float64(len(xs)-1)))]
+	return &stats.Interval{Lo: round(lo, 2), Hi: round(hi, 2), Level: 0.95}
+}
+
+func q(h *stats.Histogram, p float64) float64 {
+	d, err := h.Quantile(p)
+	if err != nil {
+		return 0
+	}
+	return round(float64(d)/float64(time.Millisecond), 3)
+}
+
+func round(x float64, digits int) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,108 @@
+package capacity
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/jtlscope/jtlscope/analyze/sla"
+	"github.com/jtlscope/jtlscope/analyze/timeline"
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// stepped simulates a stepped load test whose throughput follows a known
+// USL curve: at N threads, X(N) requests per second, each taking N/X(N)
+// seconds (Little's law with no think time).
+func stepped(t *testing.T, sigma, kappa, lambda float64, levels []int, hold time.Duration) []samples.Sample {
+	t.Helper()
+	var out []samples.Sample
+	start := time.UnixMilli(1_700_000_000_000)
+	for _, n := range levels {
+		x := lambda * float64(n) / (1 + sigma*float64(n-1) + kappa*float64(n)*float64(n-1))
+		r := time.Duration(float64(n) / x * float64(time.Second))
+		gap := time.Duration(float64(time.Second) / x)
+		for at := time.Duration(0); at < hold; at += gap {
+			out = append(out, samples.Sample{
+				Start: start.Add(at), Elapsed: r, Success: true, AllThreads: n, Code: "200",
+				Has: samples.FieldStart | samples.FieldElapsed | samples.FieldThreads | samples.FieldSuccess,
+			})
+		}
+		start = start.Add(hold)
+	}
+	return out
+}
+
+func TestLevelsRecoverUSLFromPlateaus(t *testing.T) {
+	const sigma, kappa, lambda = 0.05, 0.002, 40.0
+	levels := []int{1, 2, 4, 8, 12, 16, 20, 24, 32, 40}
+	ss := stepped(t, sigma, kappa, lambda, levels, 30*time.Second)
+	lv, tl := NewLevels(), timeline.New()
+	for i := range ss {
+		lv.Add(&ss[i])
+		tl.Add(&ss[i])
+	}
+	crit, _ := sla.Parse("p95=400ms")
+	res := lv.Result(tl.Result(), crit, 1)
+	if res.Metric != "threads" || res.USLFrom != "plateaus" || len(res.Plateaus) != len(levels) {
+		t.Fatalf("metric %s, fitted on %s, %d plateaus: %+v", res.Metric, res.USLFrom, len(res.Plateaus), res.Plateaus)
+	}
+	if res.USL == nil {
+		t.Fatalf("no USL fit: %s", res.USLError)
+	}
+	u := res.USL
+	if math.Abs(u.Sigma-sigma) > 0.02 || math.Abs(u.Kappa-kappa) > 0.001 || math.Abs(u.Lambda-lambda)/lambda > 0.1 {
+		t.Errorf("USL σ=%.4f κ=%.5f λ=%.2f, want %.2f %.4f %.0f", u.Sigma, u.Kappa, u.Lambda, sigma, kappa, lambda)
+	}
+	wantN := math.Sqrt((1 - sigma) / kappa)
+	if math.Abs(u.NStar-wantN)/wantN > 0.15 {
+		t.Errorf("N* = %.1f, want about %.1f", u.NStar, wantN)
+	}
+	// Response time at N is N/X(N); p95 ≤ 400 ms holds up to the last
+	// level where that is so.
+	want := 0
+	for _, n := range levels {
+		x := lambda * float64(n) / (1 + sigma*float64(n-1) + kappa*float64(n)*float64(n-1))
+		if float64(n)/x*1000 <= 400 {
+			want = n
+		} else {
+			break
+		}
+	}
+	if res.Sustainable == nil || *res.Sustainable != want {
+		t.Errorf("sustainable %v, want %d (statement %q)", res.Sustainable, want, res.Statement)
+	}
+}
+
+func TestLevelsOnARampWarnAndSkipRampDown(t *testing.T) {
+	var ss []samples.Sample
+	start := time.UnixMilli(0)
+	// Up 1..20 one level a second, then down 19..1.
+	lv := append([]int{}, []int{}...)
+	for n := 1; n <= 20; n++ {
+		lv = append(lv, n)
+	}
+	for n := 19; n >= 1; n-- {
+		lv = append(lv, n)
+	}
+	for i, n := range lv {
+		for k := 0; k < n; k++ {
+			ss = append(ss, samples.Sample{Start: start.Add(time.Duration(i)*time.Second + time.Duration(k)*time.Millisecond*10),
+				Elapsed: 5 * time.Millisecond, Success: true, AllThreads: n,
+				Has: samples.FieldStart | samples.FieldElapsed | samples.FieldThreads})
+		}
+	}
+	l, tl := NewLevels(), timeline.New()
+	for i := range ss {
+		l.Add(&ss[i])
+		tl.Add(&ss[i])
+	}
+	res := l.Result(tl.Result(), nil, 1)
+	if res.USLFrom != "ramp levels" || len(res.Warnings) == 0 {
+		t.Errorf("a ramp should be fitted on ramp levels with a warning: %s %v", res.USLFrom, res.Warnings)
+	}
+	for _, st := range res.Levels {
+		if st.RampDown {
+			t.Errorf("level %d marked ramp-down although the ramp-up passed it", st.N)
+		}
+	}
+}
