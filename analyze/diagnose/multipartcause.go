@@ -131,7 +131,12 @@ func (c *multipartCause) assess(a *assessment) Finding {
 			continue
 		}
 		ev.Kinds = append(ev.Kinds, KindRate{Kind: kind, Severity: kind.Severity(), Requests: cnt.N, Failures: cnt.Fail, Rate: round3(cnt.Rate())})
-		if cnt.Fail == 0 {
+		clean := a.table.Total(func(k Key) bool {
+			return a.keep(k) && (k[dimS] == mpChecked || k[dimS] == mpUnverifiable) && !m(k)
+		})
+		// A kind on every request (JMeter's charset parameter) or one that
+		// fails no more often than clean bodies explains nothing.
+		if cnt.Fail == 0 || clean.N == 0 || cnt.Rate() <= clean.Rate() {
 			continue
 		}
 		if d := deviance(a.table, a.keep, []func(Key) bool{m}); best < 0 || d < bestDev {

@@ -1,0 +1,268 @@
+package compare
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/jtlscope/jtlscope/analyze/stats"
+)
+
+// Options tune Compare; the zero value gives the defaults.
+type Options struct {
+	// Resamples is the number of bootstrap resamples (default 999).
+	Resamples int
+	// Seed makes the intervals reproducible.
+	Seed uint64
+}
+
+// Verdicts of a metric or a row.
+const (
+	Worse     = "worse"
+	Better    = "better"
+	Unchanged = "~"
+)
+
+// Metric is one statistic of one label in both runs.
+type Metric struct {
+	// Name is "error_pct", "p50_ms", "p90_ms", "p95_ms", "p99_ms" or
+	// "throughput_per_s".
+	Name string  `json:"metric"`
+	Base float64 `json:"base"`
+	New  float64 `json:"new"`
+	// Delta is New − Base; DeltaPct the same relative to Base, absent
+	// when Base is 0.
+	Delta    float64        `json:"delta"`
+	DeltaPct *float64       `json:"delta_pct,omitempty"`
+	CI       stats.Interval `json:"ci"`
+	Verdict  string         `json:"verdict"`
+}
+
+// Row compares one label (or the total).
+type Row struct {
+	Label       string   `json:"label"`
+	Transaction bool     `json:"transaction,omitempty"`
+	BaseSamples int64    `json:"base_samples"`
+	NewSamples  int64    `json:"new_samples"`
+	Metrics     []Metric `json:"metrics"`
+	// Verdict is "worse" if any metric is, else "better" if any is, else
+	// "~".
+	Verdict string `json:"verdict"`
+}
+
+// Metric returns the named metric, or nil.
+func (r *Row) Metric(name string) *Metric {
+	for i := range r.Metrics {
+		if r.Metrics[i].Name == name {
+			return &r.Metrics[i]
+		}
+	}
+	return nil
+}
+
+// Result is the comparison of two runs.
+type Result struct {
+	// Method says which test was used, for the reader.
+	Method   string   `json:"method"`
+	Rows     []Row    `json:"rows"`
+	Total    Row      `json:"total"`
+	OnlyBase []string `json:"only_in_base,omitempty"`
+	OnlyNew  []string `json:"only_in_new,omitempty"`
+}
+
+// Compare compares every label present in both runs, and the totals.
+func Compare(base, new *Collector, opts Options) Result {
+	if opts.Resamples <= 0 {
+		opts.Resamples = 999
+	}
+	res := Result{Method: fmt.Sprintf("95%% percentile intervals from a block bootstrap (%d resamples) over %v windows of each run; a metric is worse or better only when its interval excludes 0", opts.Resamples, base.block)}
+	var labels []string
+	for l := range base.labels {
+		if _, ok := new.labels[l]; ok {
+			labels = append(labels, l)
+		} else {
+			res.OnlyBase = append(res.OnlyBase, l)
+		}
+	}
+	for l := range new.labels {
+		if _, ok := base.labels[l]; !ok {
+			res.OnlyNew = append(res.OnlyNew, l)
+		}
+	}
+	sort.Strings(labels)
+	sort.Strings(res.OnlyBase)
+	sort.Strings(res.OnlyNew)
+	for i, l := range labels {
+		row := compareSeries(base.labels[l].freeze(), new.labels[l].freeze(), base.block, opts.Seed+uint64(i)+1, opts.Resamples)
+		row.Label = l
+		row.Transaction = base.transact[l] && new.transact[l]
+		res.Rows = append(res.Rows, row)
+	}
+	res.Total = compareSeries(base.total.freeze(), new.total.freeze(), base.block, opts.Seed, opts.Resamples)
+	res.Total.Label = "TOTAL"
+	return res
+}
+
+var quantiles = []struct {
+	name string
+	p    float64
+}{{"p50_ms", 0.50}, {"p90_ms", 0.90}, {"p95_ms", 0.95}, {"p99_ms", 0.99}}
+
+// compareSeries bootstraps every metric of one label from the same
+// resamples of windows, so the metrics' intervals are consistent.
+func compareSeries(b, n *blocks, block time.Duration, seed uint64, resamples int) Row {
+	row := Row{BaseSamples: b.count, NewSamples: n.count}
+	if b.count == 0 || n.count == 0 {
+		row.Verdict = Unchanged
+		return row
+	}
+	sec := block.Seconds()
+	stat := func(bl *blocks, mult []int) []float64 {
+		out := make([]float64, 0, 6)
+		var cnt, errs int64
+		nw := 0
+		for w, m := range mult {
+			cnt += int64(m) * bl.n[w]
+			errs += int64(m) * bl.errors[w]
+			nw += m
+		}
+		if cnt == 0 {
+			return nil
+		}
+		out = append(out, 100*float64(errs)/float64(cnt))
+		for _, q := range quantiles {
+			out = append(out, bl.quantile(mult, cnt, q.p))
+		}
+		out = append(out, float64(cnt)/(float64(nw)*sec))
+		return out
+	}
+	ones := func(bl *blocks) []int {
+		m := make([]int, len(bl.n))
+		for i := range m {
+			m[i] = 1
+		}
+		return m
+	}
+	est0, est1 := stat(b, ones(b)), stat(n, ones(n))
+	rng := rand.New(rand.NewPCG(seed, 0x636f6d70617265))
+	diffs := make([][]float64, len(est0))
+	mb, mn := make([]int, len(b.n)), make([]int, len(n.n))
+	for r := 0; r < resamples; r++ {
+		draw(rng, mb)
+		draw(rng, mn)
+		s0, s1 := stat(b, mb), stat(n, mn)
+		if s0 == nil || s1 == nil {
+			continue
+		}
+		for i := range diffs {
+			diffs[i] = append(diffs[i], s1[i]-s0[i])
+		}
+	}
+	names := []string{"error_pct"}
+	for _, q := range quantiles {
+		names = append(names, q.name)
+	}
+	names = append(names, "throughput_per_s")
+	row.Verdict = Unchanged
+	for i, name := range names {
+		m := Metric{Name: name, Base: round(est0[i]), New: round(est1[i]), Delta: round(est1[i] - est0[i])}
+		if est0[i] != 0 {
+			p := round(100 * (est1[i] - est0[i]) / est0[i])
+			m.DeltaPct = &p
+		}
+		m.CI = percentile(diffs[i])
+		higherIsWorse := name != "throughput_per_s"
+		switch {
+		case len(diffs[i]) == 0:
+			m.Verdict = Unchanged
+		case m.CI.Lo > 0 && higherIsWorse, m.CI.Hi < 0 && !higherIsWorse:
+			m.Verdict = Worse
+		case m.CI.Hi < 0 && higherIsWorse, m.CI.Lo > 0 && !higherIsWorse:
+			m.Verdict = Better
+		default:
+			m.Verdict = Unchanged
+		}
+		switch {
+		case m.Verdict == Worse:
+			row.Verdict = Worse
+		case m.Verdict == Better && row.Verdict == Unchanged:
+			row.Verdict = Better
+		}
+		row.Metrics = append(row.Metrics, m)
+	}
+	return row
+}
+
+// draw fills mult with bootstrap multiplicities: as many windows drawn
+// with replacement as there are.
+func draw(rng *rand.Rand, mult []int) {
+	clear(mult)
+	for range mult {
+		mult[rng.IntN(len(mult))]++
+	}
+}
+
+// quantile is the LEGACY p-quantile of the resample that takes window w
+// mult[w] times; cnt is the resample's size. It finds order statistics by
+// bisecting the sorted values of the whole run and counting, per window,
+// how many lie at or below: no resample is ever materialised.
+func (bl *blocks) quantile(mult []int, cnt int64, p float64) float64 {
+	pos := p * float64(cnt+1)
+	if pos < 1 {
+		return float64(bl.kth(mult, 0))
+	}
+	if pos >= float64(cnt) {
+		return float64(bl.kth(mult, cnt-1))
+	}
+	lower := int64(pos)
+	d := pos - float64(lower)
+	a := float64(bl.kth(mult, lower-1))
+	if d == 0 {
+		return a
+	}
+	return a + d*(float64(bl.kth(mult, lower))-a)
+}
+
+// kth is the k-th smallest (0-based) value of the resample.
+func (bl *blocks) kth(mult []int, k int64) float32 {
+	i := sort.Search(len(bl.sorted), func(i int) bool {
+		v := bl.sorted[i]
+		var c int64
+		for w, m := range mult {
+			if m == 0 {
+				continue
+			}
+			ms := bl.ms[w]
+			c += int64(m) * int64(sort.Search(len(ms), func(j int) bool { return ms[j] > v }))
+		}
+		return c > k
+	})
+	if i >= len(bl.sorted) {
+		i = len(bl.sorted) - 1
+	}
+	return bl.sorted[i]
+}
+
+func percentile(xs []float64) stats.Interval {
+	if len(xs) == 0 {
+		return stats.Interval{Level: 0.95}
+	}
+	slices.Sort(xs)
+	at := func(q float64) float64 {
+		i := q * float64(len(xs)-1)
+		lo := int(math.Floor(i))
+		hi := min(lo+1, len(xs)-1)
+		return xs[lo] + (i-float64(lo))*(xs[hi]-xs[lo])
+	}
+	return stats.Interval{Lo: round(at(0.025)), Hi: round(at(0.975)), Level: 0.95}
+}
+
+func round(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return math.Round(x*1000) / 1000
+}

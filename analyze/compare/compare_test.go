@@ -1,0 +1,138 @@
+package compare
+
+import (
+	"math"
+	"math/rand"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// run makes a synthetic run: n requests per second for secs seconds on
+// label l, latencies lognormal around med ms, a share of failures.
+func run(seed int64, l string, secs, perSec int, med float64, failShare float64) []samples.Sample {
+	rng := rand.New(rand.NewSource(seed))
+	var out []samples.Sample
+	t0 := time.UnixMilli(1_700_000_000_000)
+	for s := 0; s < secs; s++ {
+		for i := 0; i < perSec; i++ {
+			ms := med * math.Exp(0.3*rng.NormFloat64())
+			out = append(out, samples.Sample{
+				Label: l, Start: t0.Add(time.Duration(s)*time.Second + time.Duration(i)*time.Second/time.Duration(perSec)),
+				Elapsed: time.Duration(ms * float64(time.Millisecond)), Success: rng.Float64() >= failShare,
+				Has: samples.FieldStart | samples.FieldElapsed | samples.FieldSuccess,
+			})
+		}
+	}
+	return out
+}
+
+func collect(ss []samples.Sample) *Collector {
+	c := NewCollector(0)
+	for i := range ss {
+		c.Add(&ss[i])
+	}
+	return c
+}
+
+func TestSelfComparisonIsUnchanged(t *testing.T) {
+	ss := run(1, "a", 120, 20, 100, 0.02)
+	res := Compare(collect(ss), collect(ss), Options{Resamples: 199, Seed: 1})
+	for _, r := range append(res.Rows, res.Total) {
+		if r.Verdict != Unchanged {
+			t.Fatalf("%s: verdict %s comparing a run with itself: %+v", r.Label, r.Verdict, r.Metrics)
+		}
+		for _, m := range r.Metrics {
+			if m.Delta != 0 || !(m.CI.Lo <= 0 && m.CI.Hi >= 0) {
+				t.Errorf("%s %s: delta %v CI %+v", r.Label, m.Name, m.Delta, m.CI)
+			}
+		}
+	}
+}
+
+func TestDetectsARealRegressionNotNoise(t *testing.T) {
+	base := collect(run(1, "a", 120, 20, 100, 0.01))
+	same := collect(run(2, "a", 120, 20, 100, 0.01)) // another run, same system
+	slow := collect(run(3, "a", 120, 20, 130, 0.10)) // 30% slower, 10% errors
+	if r := Compare(base, same, Options{Resamples: 299, Seed: 1}); r.Rows[0].Metric("p95_ms").Verdict != Unchanged {
+		t.Errorf("two runs of the same system: p95 %+v", r.Rows[0].Metric("p95_ms"))
+	}
+	r := Compare(base, slow, Options{Resamples: 299, Seed: 1})
+	row := r.Rows[0]
+	if row.Verdict != Worse || row.Metric("p95_ms").Verdict != Worse || row.Metric("error_pct").Verdict != Worse {
+		t.Fatalf("regression not flagged: %+v", row)
+	}
+	if d := *row.Metric("p50_ms").DeltaPct; d < 20 || d > 40 {
+		t.Errorf("p50 change %.1f%%, want about +30%%", d)
+	}
+}
+
+// TestQuantileMatchesMaterialisedResample checks the counting trick
+// against sorting the resample itself.
+func TestQuantileMatchesMaterialisedResample(t *testing.T) {
+	ss := run(5, "a", 30, 7, 50, 0)
+	bl := collect(ss).labels["a"].freeze()
+	rng := rand.New(rand.NewSource(9))
+	for trial := 0; trial < 50; trial++ {
+		mult := make([]int, len(bl.n))
+		var all []float64
+		var cnt int64
+		for w := range mult {
+			mult[w] = rng.Intn(3)
+			for k := 0; k < mult[w]; k++ {
+				for _, v := range bl.ms[w] {
+					all = append(all, float64(v))
+				}
+			}
+			cnt += int64(mult[w]) * bl.n[w]
+		}
+		if cnt == 0 {
+			continue
+		}
+		slices.Sort(all)
+		for _, p := range []float64{0.01, 0.5, 0.9, 0.95, 0.99, 0.999} {
+			pos := p * float64(len(all)+1)
+			var want float64
+			switch {
+			case pos < 1:
+				want = all[0]
+			case pos >= float64(len(all)):
+				want = all[len(all)-1]
+			default:
+				lo := int(pos)
+				want = all[lo-1] + (pos-float64(lo))*(all[lo]-all[lo-1])
+			}
+			if got := bl.quantile(mult, cnt, p); math.Abs(got-want) > 1e-9 {
+				t.Fatalf("trial %d p%.3f: %v, want %v", trial, p, got, want)
+			}
+		}
+	}
+}
+
+func TestFailOn(t *testing.T) {
+	fs, err := ParseFailOn("p95=+10%,errors=+1pp,p99=+200ms,throughput=-5%,p50=+0.5s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 5 || fs[0] != (FailOn{"p95_ms", 10, true}) || fs[1] != (FailOn{"error_pct", 1, false}) ||
+		fs[2] != (FailOn{"p99_ms", 200, false}) || fs[3] != (FailOn{"throughput_per_s", 5, true}) || fs[4] != (FailOn{"p50_ms", 500, false}) {
+		t.Fatalf("parsed %+v", fs)
+	}
+	for _, bad := range []string{"p95", "p42=+1%", "p95=fast", "errors=+1ms"} {
+		if _, err := ParseFailOn(bad); err == nil {
+			t.Errorf("ParseFailOn(%q): want an error", bad)
+		}
+	}
+	base := collect(run(1, "a", 120, 20, 100, 0.01))
+	slow := collect(run(3, "a", 120, 20, 130, 0.10))
+	r := Compare(base, slow, Options{Resamples: 199, Seed: 1})
+	if b := Breaches(r, fs[:2]); len(b) < 2 {
+		t.Errorf("a 30%% slower run with 9pp more errors should breach p95 +10%% and errors +1pp: %v", b)
+	}
+	lax, _ := ParseFailOn("p95=+80%,errors=+50pp")
+	if b := Breaches(r, lax); len(b) != 0 {
+		t.Errorf("lax limits breached: %v", b)
+	}
+}

@@ -1,0 +1,243 @@
+package compare
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jtlscope/jtlscope/analyze/capacity"
+	"github.com/jtlscope/jtlscope/analyze/diagnose"
+)
+
+// CauseChange is one failure cause in both runs.
+type CauseChange struct {
+	Cause string    `json:"cause"`
+	Base  CauseSide `json:"base"`
+	New   CauseSide `json:"new"`
+	// Change is "appeared", "disappeared", "changed" (the share moved by
+	// 10 points or more, or the verdict changed) or "same".
+	Change string `json:"change"`
+}
+
+// CauseSide is a cause's verdict and share of failures in one run.
+type CauseSide struct {
+	Verdict  diagnose.Verdict `json:"verdict"`
+	Share    float64          `json:"share"`
+	Failures int64            `json:"failures"`
+}
+
+// Causes sets the two diagnoses side by side. A cause "appears" when it
+// becomes likely or possible, and "disappears" when it stops being so.
+func Causes(base, new diagnose.Result) []CauseChange {
+	names := map[string]bool{}
+	for _, f := range base.Causes {
+		names[f.Cause] = true
+	}
+	for _, f := range new.Causes {
+		names[f.Cause] = true
+	}
+	var out []CauseChange
+	for name := range names {
+		c := CauseChange{Cause: name, Base: side(base, name), New: side(new, name)}
+		b, n := counts(c.Base.Verdict), counts(c.New.Verdict)
+		switch {
+		case !b && n:
+			c.Change = "appeared"
+		case b && !n:
+			c.Change = "disappeared"
+		case c.Base.Verdict != c.New.Verdict || ((b || n) && abs(c.New.Share-c.Base.Share) >= 0.10):
+			c.Change = "changed"
+		default:
+			c.Change = "same"
+		}
+		out = append(out, c)
+	}
+	rank := map[string]int{"appeared": 0, "changed": 1, "disappeared": 2, "same": 3}
+	sort.Slice(out, func(i, j int) bool {
+		if rank[out[i].Change] != rank[out[j].Change] {
+			return rank[out[i].Change] < rank[out[j].Change]
+		}
+		return out[i].Cause < out[j].Cause
+	})
+	return out
+}
+
+func side(r diagnose.Result, name string) CauseSide {
+	f := r.Cause(name)
+	if f == nil {
+		return CauseSide{Verdict: diagnose.NotAssessable}
+	}
+	return CauseSide{Verdict: f.Verdict, Share: f.Share, Failures: f.Explained}
+}
+
+func counts(v diagnose.Verdict) bool { return v == diagnose.Likely || v == diagnose.Possible }
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// CapacitySide is one run's capacity figures.
+type CapacitySide struct {
+	// Onset is the concurrency at which failures begin, when diagnose
+	// found one.
+	Onset *diagnose.Onset `json:"onset,omitempty"`
+	// NStar and XMax are the USL peak, with intervals when available.
+	NStar    *float64 `json:"n_star,omitempty"`
+	NStarLo  *float64 `json:"n_star_lo,omitempty"`
+	NStarHi  *float64 `json:"n_star_hi,omitempty"`
+	XMax     *float64 `json:"x_max,omitempty"`
+	MaxLevel int      `json:"max_level,omitempty"`
+}
+
+// Capacity returns a run's onset and USL peak.
+func Capacity(d diagnose.Result, c capacity.Result) CapacitySide {
+	var s CapacitySide
+	if f := d.Cause("concurrency"); f != nil {
+		if ev, ok := f.Evidence.(*diagnose.ConcurrencyEvidence); ok {
+			s.Onset = ev.Onset
+			s.MaxLevel = ev.MaxLevel
+		}
+	}
+	if u := c.USL; u != nil && !u.Limitless {
+		ns, xm := u.NStar, u.XMax
+		s.NStar, s.XMax = &ns, &xm
+		if c.NStarCI != nil {
+			lo, hi := c.NStarCI.Lo, c.NStarCI.Hi
+			s.NStarLo, s.NStarHi = &lo, &hi
+		}
+	}
+	return s
+}
+
+// A FailOn is a regression limit for CI: the metric may not get
+// significantly worse by more than Limit (percent when Relative, else in
+// the metric's unit: ms, percentage points, requests per second).
+type FailOn struct {
+	Metric   string  `json:"metric"`
+	Limit    float64 `json:"limit"`
+	Relative bool    `json:"relative"`
+}
+
+// ParseFailOn reads "p95=+10%,errors=+1pp,p99=+200ms,throughput=-5%".
+func ParseFailOn(spec string) ([]FailOn, error) {
+	var out []FailOn
+	if strings.TrimSpace(spec) == "" {
+		return nil, nil
+	}
+	for _, part := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return nil, fmt.Errorf("%q: want metric=limit, e.g. p95=+10%% or errors=+1pp", part)
+		}
+		f := FailOn{}
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "p50", "median":
+			f.Metric = "p50_ms"
+		case "p90":
+			f.Metric = "p90_ms"
+		case "p95":
+			f.Metric = "p95_ms"
+		case "p99":
+			f.Metric = "p99_ms"
+		case "errors", "error", "error_pct":
+			f.Metric = "error_pct"
+		case "throughput", "rps", "tps":
+			f.Metric = "throughput_per_s"
+		default:
+			return nil, fmt.Errorf("unknown metric %q (want p50, p90, p95, p99, errors or throughput)", k)
+		}
+		v = strings.TrimSpace(v)
+		num := strings.TrimLeft(v, "+-")
+		switch {
+		case strings.HasSuffix(num, "%"):
+			f.Relative, num = true, strings.TrimSuffix(num, "%")
+		case strings.HasSuffix(num, "pp") && f.Metric == "error_pct":
+			num = strings.TrimSuffix(num, "pp")
+		case strings.HasSuffix(num, "ms") && strings.HasSuffix(f.Metric, "_ms"):
+			num = strings.TrimSuffix(num, "ms")
+		case strings.HasSuffix(num, "s") && strings.HasSuffix(f.Metric, "_ms"):
+			num = strings.TrimSuffix(num, "s")
+			x, err := strconv.ParseFloat(num, 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %q is not a limit", k, v)
+			}
+			num = strconv.FormatFloat(x*1000, 'f', -1, 64)
+		}
+		x, err := strconv.ParseFloat(num, 64)
+		if err != nil || x < 0 {
+			return nil, fmt.Errorf("%s: %q is not a limit (examples: +10%%, +1pp, +200ms)", k, v)
+		}
+		f.Limit = x
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func (f FailOn) String() string {
+	sign := "+"
+	if f.Metric == "throughput_per_s" {
+		sign = "-"
+	}
+	unit := map[string]string{"error_pct": "pp", "throughput_per_s": "/s"}[f.Metric]
+	if strings.HasSuffix(f.Metric, "_ms") {
+		unit = "ms"
+	}
+	if f.Relative {
+		unit = "%"
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(f.Metric, "_ms"), "_pct") + " " + sign + strconv.FormatFloat(f.Limit, 'f', -1, 64) + unit
+}
+
+// Breaches lists the rows where a metric got significantly worse by more
+// than a limit allows.
+func Breaches(r Result, limits []FailOn) []string {
+	var out []string
+	for _, row := range append(append([]Row{}, r.Rows...), r.Total) {
+		for _, f := range limits {
+			m := row.Metric(f.Metric)
+			if m == nil || m.Verdict != Worse {
+				continue
+			}
+			change := m.Delta
+			if f.Metric == "throughput_per_s" {
+				change = -change
+			}
+			if f.Relative {
+				if m.DeltaPct == nil {
+					continue
+				}
+				change = *m.DeltaPct
+				if f.Metric == "throughput_per_s" {
+					change = -change
+				}
+			}
+			if change > f.Limit {
+				out = append(out, fmt.Sprintf("%s: %s changed by %+.3g%s (limit %s)", row.Label, f.Metric, signed(m, f), unitOf(f), f))
+			}
+		}
+	}
+	return out
+}
+
+func signed(m *Metric, f FailOn) float64 {
+	if f.Relative && m.DeltaPct != nil {
+		return *m.DeltaPct
+	}
+	return m.Delta
+}
+
+func unitOf(f FailOn) string {
+	switch {
+	case f.Relative:
+		return "%"
+	case f.Metric == "error_pct":
+		return "pp"
+	case f.Metric == "throughput_per_s":
+		return "/s"
+	}
+	return " ms"
+}

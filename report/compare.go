@@ -1,0 +1,186 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jtlscope/jtlscope/analyze/compare"
+	"github.com/jtlscope/jtlscope/report/table"
+	"github.com/jtlscope/jtlscope/samples/redact"
+)
+
+// Comparison is everything `jtlscope compare` prints.
+type Comparison struct {
+	Base     RunInfo               `json:"base"`
+	New      RunInfo               `json:"new"`
+	Metrics  compare.Result        `json:"metrics"`
+	Causes   []compare.CauseChange `json:"causes"`
+	Capacity struct {
+		Base compare.CapacitySide `json:"base"`
+		New  compare.CapacitySide `json:"new"`
+	} `json:"capacity"`
+	// Breaches are the --fail-on limits the new run broke.
+	Breaches []string `json:"breaches,omitempty"`
+	Warnings []string `json:"warnings"`
+}
+
+// RunInfo names one side of a comparison.
+type RunInfo struct {
+	Files   []string `json:"files"`
+	Samples int64    `json:"samples"`
+}
+
+var metricTitles = []struct{ name, title, unit string }{
+	{"error_pct", "error %", "pp"},
+	{"p50_ms", "p50 ms", "ms"},
+	{"p90_ms", "p90 ms", "ms"},
+	{"p95_ms", "p95 ms", "ms"},
+	{"p99_ms", "p99 ms", "ms"},
+	{"throughput_per_s", "throughput /s", "/s"},
+}
+
+// WriteComparison writes c as "table", "markdown" or "json".
+func WriteComparison(w io.Writer, c Comparison, format string) error {
+	c = redactComparison(c)
+	switch format {
+	case FormatJSON:
+		return writeJSON(w, c)
+	case FormatTable:
+		return comparisonText(w, c, table.Text)
+	case FormatMarkdown:
+		return comparisonText(w, c, table.Markdown)
+	}
+	return fmt.Errorf("%w %q for compare (want table, json or markdown)", ErrUnknownFormat, format)
+}
+
+func redactComparison(c Comparison) Comparison {
+	rows := make([]compare.Row, len(c.Metrics.Rows))
+	for i, r := range c.Metrics.Rows {
+		r.Label = redact.Text(r.Label)
+		rows[i] = r
+	}
+	c.Metrics.Rows = rows
+	for _, list := range []*[]string{&c.Metrics.OnlyBase, &c.Metrics.OnlyNew, &c.Breaches, &c.Warnings} {
+		out := make([]string, len(*list))
+		for i, s := range *list {
+			out[i] = redact.Text(s)
+		}
+		*list = out
+	}
+	if c.Warnings == nil {
+		c.Warnings = []string{}
+	}
+	return c
+}
+
+func comparisonText(w io.Writer, c Comparison, style table.Style) error {
+	ew := &errWriter{w: w}
+	heading := func(s string) {
+		if style == table.Markdown {
+			ew.printf("## %s\n\n", s)
+		} else {
+			ew.printf("%s\n", strings.ToUpper(s))
+		}
+	}
+	ind := indentFor(style)
+	ew.printf("%sbase: %s (%s samples)\n", ind, strings.Join(c.Base.Files, ", "), Count(c.Base.Samples))
+	ew.printf("%snew:  %s (%s samples)\n", ind, strings.Join(c.New.Files, ", "), Count(c.New.Samples))
+	ew.printf("%s\n\n", wrap("method: "+c.Metrics.Method+".", 100, ind))
+	rows := append(append([]compare.Row{}, c.Metrics.Rows...), c.Metrics.Total)
+	for _, mt := range metricTitles {
+		heading(mt.title)
+		t := table.Table{
+			Header: []string{"label", "base", "new", "Δ", "95% CI", ""},
+			Right:  []bool{false, true, true, true, false, false},
+		}
+		for _, r := range rows {
+			m := r.Metric(mt.name)
+			if m == nil {
+				continue
+			}
+			label := r.Label
+			if r.Transaction {
+				label += " (TC)"
+			}
+			t.Rows = append(t.Rows, []string{label, num(m.Base), num(m.New), delta(m, mt.unit),
+				fmt.Sprintf("[%s, %s]", signedNum(m.CI.Lo), signedNum(m.CI.Hi)), m.Verdict})
+		}
+		ew.err = firstErr(ew.err, table.Write(ew, t, style))
+		ew.printf("\n")
+	}
+	if len(c.Metrics.OnlyBase) > 0 {
+		ew.printf("%sonly in base: %s\n", ind, strings.Join(c.Metrics.OnlyBase, ", "))
+	}
+	if len(c.Metrics.OnlyNew) > 0 {
+		ew.printf("%sonly in new: %s\n", ind, strings.Join(c.Metrics.OnlyNew, ", "))
+	}
+	heading("Failure causes")
+	t := table.Table{Header: []string{"cause", "base", "new", "change"}}
+	for _, cc := range c.Causes {
+		t.Rows = append(t.Rows, []string{cc.Cause, causeSide(cc.Base), causeSide(cc.New), cc.Change})
+	}
+	ew.err = firstErr(ew.err, table.Write(ew, t, style))
+	ew.printf("\n")
+	heading("Capacity")
+	ct := table.Table{Header: []string{"", "base", "new"}}
+	ct.Rows = append(ct.Rows, []string{"failure onset", onsetText(c.Capacity.Base), onsetText(c.Capacity.New)})
+	ct.Rows = append(ct.Rows, []string{"USL peak N*", nstarText(c.Capacity.Base), nstarText(c.Capacity.New)})
+	ew.err = firstErr(ew.err, table.Write(ew, ct, style))
+	if len(c.Breaches) > 0 {
+		ew.printf("\n")
+		heading("Fail-on limits broken")
+		for _, b := range c.Breaches {
+			ew.printf("%s%s\n", bullet(style), b)
+		}
+	}
+	return ew.err
+}
+
+func num(x float64) string {
+	s := fmt.Sprintf("%.2f", x)
+	return strings.TrimSuffix(strings.TrimSuffix(s, "0"), ".0")
+}
+
+func signedNum(x float64) string {
+	if x > 0 {
+		return "+" + num(x)
+	}
+	return num(x)
+}
+
+func delta(m *compare.Metric, unit string) string {
+	s := signedNum(m.Delta)
+	if unit == "pp" {
+		return s + "pp"
+	}
+	if m.DeltaPct != nil {
+		return fmt.Sprintf("%s (%s%%)", s, signedNum(*m.DeltaPct))
+	}
+	return s
+}
+
+func causeSide(s compare.CauseSide) string {
+	if s.Verdict == "likely" || s.Verdict == "possible" {
+		return fmt.Sprintf("%s %s", s.Verdict, Fixed(100*s.Share, 1)+"%")
+	}
+	return string(s.Verdict)
+}
+
+func onsetText(s compare.CapacitySide) string {
+	if s.Onset == nil {
+		return "none found"
+	}
+	return fmt.Sprintf("%s %s (95%% CI %s–%s)", num(s.Onset.Value), s.Onset.Metric, num(s.Onset.Low), num(s.Onset.High))
+}
+
+func nstarText(s compare.CapacitySide) string {
+	if s.NStar == nil {
+		return "not fitted"
+	}
+	out := num(*s.NStar)
+	if s.NStarLo != nil {
+		out += fmt.Sprintf(" (95%% CI %s–%s)", num(*s.NStarLo), num(*s.NStarHi))
+	}
+	return out
+}
