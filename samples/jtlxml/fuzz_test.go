@@ -1,0 +1,99 @@
+package jtlxml
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"testing/iotest"
+
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// fuzzRecord keeps the fuzzer's memory small: a sample element past it is
+// skipped, as one past samples.MaxRecord is in real use.
+const fuzzRecord = 1 << 20
+
+func FuzzDecode(f *testing.F) {
+	paths, _ := filepath.Glob(filepath.Join(repoData, "public/jtl-xml/*"))
+	more, _ := filepath.Glob(filepath.Join(sharedData, "public/jtl-xml/*"))
+	runs, _ := filepath.Glob(filepath.Join(sharedData, "jmeter/*/results.xml"))
+	for _, p := range append(append(paths, more...), runs...) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if len(data) > 16<<10 {
+			data = data[:16<<10] // the start shows the structure; the fuzzer mutates from there
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{
+		jtl(`<httpSample t="1" lb="a&#x1;"><responseData><![CDATA[x]]>&amp;&#0;</responseData><sample lb="c"/></httpSample>`),
+		jtl(`<httpSample t="2" lb="b s="true"/>`),
+		"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><!DOCTYPE x [<!ENTITY e \"&e;&e;\">]><testResults><sample lb=\"&e;\"/>",
+		jtl(`<com.x.SampleResult><label>p</label><subResults><com.x.SampleResult/></subResults></com.x.SampleResult>`),
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got := fuzzDecode(t, bytes.NewReader(data), len(data))
+		if len(data) <= 4<<10 {
+			again := fuzzDecode(t, iotest.OneByteReader(bytes.NewReader(data)), len(data))
+			if !reflect.DeepEqual(got, again) {
+				t.Fatalf("one-byte reads give a different result")
+			}
+		}
+	})
+}
+
+func fuzzDecode(t *testing.T, r io.Reader, size int) decoded {
+	d, err := NewDecoder(r, "fuzz", samples.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.maxRecord = fuzzRecord
+	// A small buffer to start with: cheap, and every refill and growth
+	// path runs.
+	d.sc.buf = make([]byte, 256)
+	var out decoded
+	// Every sample or problem returned stands for input consumed, so the
+	// number of calls is bounded by the size.
+	for calls := 0; ; calls++ {
+		if calls > 2*size+64 {
+			t.Fatalf("%d calls for %d bytes: the decoder does not make progress", calls, size)
+		}
+		var s samples.Sample
+		err := d.Decode(&s)
+		if err == io.EOF {
+			break
+		}
+		var pe *samples.ParseError
+		if errors.As(err, &pe) {
+			if pe.File != "fuzz" || pe.Offset < 0 || pe.Line < 0 {
+				t.Fatalf("bad problem position: %#v", pe)
+			}
+			out.errs = append(out.errs, pe)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("error from an in-memory reader: %v", err)
+		}
+		s.Walk(func(c *samples.Sample, depth int) {
+			if c.Line < 1 || c.Source != "fuzz" || depth >= maxDepth {
+				t.Fatalf("sample at depth %d: line %d source %q", depth, c.Line, c.Source)
+			}
+			if len(c.RequestBody) > samples.MaxBody || len(c.ResponseBody) > samples.MaxBody {
+				t.Fatalf("body over MaxBody")
+			}
+		})
+		out.samples = append(out.samples, s)
+	}
+	if err := d.Decode(new(samples.Sample)); err != io.EOF {
+		t.Fatalf("after io.EOF: %v", err)
+	}
+	return out
+}
