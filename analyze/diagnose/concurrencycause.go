@@ -235,6 +235,9 @@ func levelsPhrase(levels map[int32]Counts, metric string) string {
 		ls = append(ls, int(l))
 	}
 	sort.Ints(ls)
+	if len(ls) == 0 {
+		return "no recorded concurrency levels"
+	}
 	if len(ls) == 1 {
 		return fmt.Sprintf("one concurrency level (%d %s)", ls[0], metricUnit(metric))
 	}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+const (
+	bundled = "../../samples/testdata/jmeter/s6-clean"
+	shared  = "../../../shared/data/jmeter"
+)
+
+// jtlscope runs the command in-process, as main would.
+func jtlscope(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// golden compares got with testdata/golden/name, or rewrites it with
+// -update. Review a rewritten golden file's diff before committing it.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestSummaryGolden(t *testing.T) {
+	for _, format := range []string{"table", "json", "csv", "markdown"} {
+		out, errOut, code := jtlscope(t, "", "summary", "--format", format, filepath.Join(bundled, "results.csv"))
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, errOut)
+		}
+		golden(t, "summary-s6."+format, out)
+	}
+}
+
+func TestDiagnoseGolden(t *testing.T) {
+	out, errOut, code := jtlscope(t, "", "diagnose", filepath.Join(bundled, "results.xml"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	golden(t, "diagnose-s6.table", out)
+}
+
+// TestCSVAndXMLAgree: the CSV and the XML written by the same JMeter run
+// give the same summary: counts, codes and percentiles to the ms.
+func TestCSVAndXMLAgree(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join(shared, "*"))
+	dirs = append(dirs, bundled)
+	for _, dir := range dirs {
+		var got [2]string
+		for i, f := range []string{"results.csv", "results.xml"} {
+			out, errOut, code := jtlscope(t, "", "summary", "--format", "json", filepath.Join(dir, f))
+			if code != 0 {
+				t.Fatalf("%s/%s: exit %d: %s", dir, f, code, errOut)
+			}
+			got[i] = out
+		}
+		if got[0] != got[1] {
+			t.Errorf("%s: CSV and XML summaries differ:\n%s\n---\n%s", dir, got[0], got[1])
+		}
+	}
+}
+
+func TestStdinAndGzipEqualTheFile(t *testing.T) {
+	path := filepath.Join(bundled, "results.csv")
+	want, _, _ := jtlscope(t, "", "summary", "--format", "json", path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, errOut, code := jtlscope(t, string(data), "summary", "--format", "json", "-")
+	if code != 0 || got != want {
+		t.Fatalf("stdin: exit %d (%s), output differs", code, errOut)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"summary"}, exitUsage, "give at least 1"},
+		{[]string{"summary", "--format", "yaml", filepath.Join(bundled, "results.csv")}, exitUsage, "--format"},
+		{[]string{"summary", "--no-such-flag", "x"}, exitUsage, "unknown flag"},
+		{[]string{"nosuchcommand"}, exitUsage, "unknown command"},
+		{[]string{"summary", "does-not-exist.jtl"}, exitError, "does-not-exist.jtl"},
+		{[]string{"diagnose", "--status", "banana", filepath.Join(bundled, "results.csv")}, exitUsage, "--status"},
+		{[]string{"compare", filepath.Join(bundled, "results.csv")}, exitUsage, "compare"},
+	} {
+		_, errOut, code := jtlscope(t, "", c.args...)
+		if code != c.code || !strings.Contains(errOut, c.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", c.args, code, errOut, c.code, c.msg)
+		}
+	}
+	if out, _, code := jtlscope(t, "", "--version"); code != 0 || !strings.Contains(out, "jtlscope") {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+}
+
+func TestCompareSelfIsUnchanged(t *testing.T) {
+	path := filepath.Join(bundled, "results.xml")
+	out, errOut, code := jtlscope(t, "", "compare", "--format", "json", "--resamples", "299", path, "--", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var c struct {
+		Metrics struct {
+			Rows []struct {
+				Label   string `json:"label"`
+				Verdict string `json:"verdict"`
+			} `json:"rows"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Metrics.Rows) == 0 {
+		t.Fatal("no rows")
+	}
+	for _, r := range c.Metrics.Rows {
+		if r.Verdict != "~" {
+			t.Errorf("%s: %s comparing a run with itself", r.Label, r.Verdict)
+		}
+	}
+}
+
+func TestCompareCleanWithConcurrencyLimited(t *testing.T) {
+	limited := filepath.Join(shared, "s1-concurrency", "results.xml")
+	if _, err := os.Stat(limited); err != nil {
+		t.Skip("shared/data is absent")
+	}
+	clean := filepath.Join(bundled, "results.xml")
+	out, errOut, code := jtlscope(t, "", "compare", "--resamples", "299", "--fail-on", "errors=+1pp", clean, "--", limited)
+	if code != exitSLA {
+		t.Errorf("exit %d, want %d for a broken --fail-on (stderr %s)", code, exitSLA, errOut)
+	}
+	var upload string
+	for _, line := range strings.Split(out, "\n") {
+		if upload == "" && strings.Contains(line, "| upload screen recording") && strings.Contains(line, "pp") {
+			upload = line
+		}
+	}
+	if !strings.Contains(upload, "worse") {
+		t.Errorf("upload error %% row %q, want worse", upload)
+	}
+	if !strings.Contains(out, "failure onset") || !strings.Contains(out, "threads (95% CI") {
+		t.Errorf("the onset is not shown:\n%s", out)
+	}
+}
