@@ -58,7 +58,7 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style) error {
 	for _, c := range r.Causes {
 		ew.printf("%s%s (%s): %s\n", bullet(style), c.Cause, c.Verdict, c.Summary)
 		if c.Missing != "" {
-			ew.printf("%s  missing: %s\n", indentFor(style), c.Missing)
+			ew.printf("%s  next time: %s\n", indentFor(style), c.Missing)
 		}
 		if c.Fit != nil && c.Fit.ExplainedBy != "" {
 			ew.printf("%s  explained by %s: it adds nothing once that cause is known\n", indentFor(style), c.Fit.ExplainedBy)
@@ -76,11 +76,11 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style) error {
 		ew.printf("\n")
 		heading("Next steps")
 		for _, s := range r.NextSteps {
-			ew.printf("%s%s\n", bullet(style), wrap(s, 98, indentFor(style)+"  "))
+			ew.printf("%s%s\n", bullet(style), strings.TrimLeft(wrap(s, 96, indentFor(style)+"    "), " "))
 		}
 	}
 	l := r.Little
-	if l.Throughput > 0 {
+	if l.Throughput >= 0.01 {
 		ew.printf("\n")
 		heading("Little's law check")
 		ew.printf("%s%.2f requests/s × %.3f s mean response = %.1f requests in flight on average",

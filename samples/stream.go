@@ -419,6 +419,9 @@ func (src *source) run(out chan *batch, ordered bool) {
 	var r *reorder
 	if ordered {
 		r = &reorder{slack: time.Second}
+		if h, ok := src.in.Decoder.(Reorderer); ok {
+			r.slack = max(r.slack, h.ReorderSlack())
+		}
 	}
 	b := src.newBatch()
 	var scratch Sample
@@ -517,6 +520,14 @@ func wrapInputError(name string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s: %w", name, err)
+}
+
+// A Reorderer is a Decoder whose input is known to be out of start order
+// by more than JMeter's write order explains. HAR writers, for one, list
+// entries roughly by start, seconds apart at worst, without ending them.
+type Reorderer interface {
+	// ReorderSlack is how far out of order a sample may arrive.
+	ReorderSlack() time.Duration
 }
 
 // reorder is a min-heap by start time that releases a sample once no

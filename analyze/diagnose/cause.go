@@ -64,7 +64,8 @@ type Finding struct {
 	// Summary is one or two plain sentences for a capacity-planning reader.
 	Summary  string `json:"summary"`
 	Evidence any    `json:"evidence"`
-	// Missing says what to record next time when the data cannot tell.
+	// Missing says what to record or run next time when the data cannot
+	// tell, as an imperative phrase ("save request headers ...").
 	Missing string `json:"missing,omitempty"`
 	// Fit says how much of the failure pattern the cause accounts for, on
 	// its own and beyond every other cause.

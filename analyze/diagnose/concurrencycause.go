@@ -65,7 +65,7 @@ func (c *concurrencyCause) assess(a *assessment) Finding {
 	if a.noTimes {
 		f.Verdict = NotAssessable
 		f.Summary = "The input has no timestamps, so concurrency cannot be measured."
-		f.Missing = "timestamps (jmeter.save.saveservice.timestamp_format=ms) and thread counts (thread_counts=true)"
+		f.Missing = "save timestamps (jmeter.save.saveservice.timestamp_format=ms) and thread counts (thread_counts=true)"
 		return f
 	}
 	levels := a.table.Marginal(dim, a.keep)
@@ -78,7 +78,7 @@ func (c *concurrencyCause) assess(a *assessment) Finding {
 	if len(levels) < 3 {
 		f.Verdict = NotAssessable
 		f.Summary = fmt.Sprintf("The run held %s, so failures cannot be set against concurrency.", levelsPhrase(levels, ev.Metric))
-		f.Missing = "a ramp or several load steps (for example 10, 20, ... 80 threads for a few minutes each)"
+		f.Missing = "run a ramp or several load steps (for example 10, 20, ... 80 threads for a few minutes each)"
 		return f
 	}
 	on, err := a.onset(dim)

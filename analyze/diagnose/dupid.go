@@ -92,7 +92,7 @@ func (c *duplicateID) assess(a *assessment) Finding {
 	if len(failingLocs) == 0 {
 		f.Verdict = NotAssessable
 		f.Summary = "No ID-like values were found in the failing requests (no headers, bodies or sample variables with IDs were saved)."
-		f.Missing = "the ID: as a sample variable (sample_variables=recId), or request headers and bodies (XML output with requestHeaders=true)"
+		f.Missing = "save the ID as a sample variable (sample_variables=recId), or save request headers and bodies (XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true)"
 		return f
 	}
 	// Pick the location whose reuse best separates failures.

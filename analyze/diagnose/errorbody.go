@@ -202,7 +202,7 @@ func (c *errorBody) assess(a *assessment) Finding {
 	}
 	if c.withBody == 0 {
 		f.Verdict = NotAssessable
-		f.Missing = "response bodies of failed samples: jmeter.save.saveservice.response_data.on_error=true (XML output)"
+		f.Missing = "save response bodies of failed samples (jmeter.save.saveservice.response_data.on_error=true, XML output)"
 		if len(ev.Groups) > 0 {
 			top := ev.Groups[0]
 			f.Summary = fmt.Sprintf("No response bodies were saved; the response message was %q for %s of %s.",

@@ -111,7 +111,7 @@ func (c *multipartCause) assess(a *assessment) Finding {
 	case states[mpUnexamined].N > 0 && multi == 0 && states[mpNot].N == 0:
 		f.Verdict = NotAssessable
 		f.Summary = "Request headers and bodies were not saved, so multipart bodies cannot be checked."
-		f.Missing = "request headers and bodies: XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true (or response_data.on_error=true, which saves them for failed samples)"
+		f.Missing = "save request headers and bodies: XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true (or response_data.on_error=true, which saves them for failed samples only)"
 		return f
 	case multi == 0:
 		f.Verdict = Unlikely
@@ -156,7 +156,7 @@ func (c *multipartCause) assess(a *assessment) Finding {
 		if states[mpUnverifiable].N > 0 && states[mpChecked].N == 0 {
 			f.Verdict = NotAssessable
 			f.Summary = "Multipart bodies were not saved in full, so they cannot be checked."
-			f.Missing = "request bodies (jmeter.save.saveservice.samplerData=true, XML output)"
+			f.Missing = "save request bodies in full (jmeter.save.saveservice.samplerData=true, XML output)"
 		}
 		return f
 	}

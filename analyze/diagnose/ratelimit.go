@@ -158,7 +158,7 @@ func (c *rateLimit) assess(a *assessment) Finding {
 		fmt.Fprintf(&b, " %s right after a 429 failed with another status: the retry itself looks wrong.", count(c.followFailed, "request"))
 	}
 	if !c.sawResponseHeaders {
-		f.Missing = "response headers (jmeter.save.saveservice.responseHeaders=true) to check Retry-After"
+		f.Missing = "save response headers (jmeter.save.saveservice.responseHeaders=true) to check Retry-After"
 	}
 	f.Summary = b.String()
 	return f

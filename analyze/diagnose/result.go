@@ -217,7 +217,7 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 		case NotAssessable:
 			unknown = append(unknown, f)
 			if f.Missing != "" {
-				next = append(next, fmt.Sprintf("To assess %s, save %s.", f.Cause, f.Missing))
+				next = append(next, fmt.Sprintf("To assess %s, %s.", f.Cause, f.Missing))
 			}
 		}
 	}

@@ -117,7 +117,7 @@ func (c *tokenAge) assess(a *assessment) Finding {
 			f.Summary = "The failing requests carry no bearer token, so token age cannot be the cause."
 		case tr.HeadersNotSaved > 0:
 			f.Summary = "Request headers were not saved and the run has no token requests to infer token ages from."
-			f.Missing = "request headers (jmeter.save.saveservice.requestHeaders=true, XML output), or keep the token request in the same results file"
+			f.Missing = "save request headers (jmeter.save.saveservice.requestHeaders=true, XML output), or keep the token request in the same results file"
 		default:
 			f.Summary = "No token ages could be found."
 		}
@@ -126,7 +126,7 @@ func (c *tokenAge) assess(a *assessment) Finding {
 	if len(byAge) < 3 {
 		f.Verdict = NotAssessable
 		f.Summary = "Token ages barely vary in this run, so they cannot be set against failures."
-		f.Missing = "a run long enough for the token to age (longer than its suspected lifetime)"
+		f.Missing = "run longer than the token's suspected lifetime, so that token ages vary"
 		return f
 	}
 	on, err := a.onsetOn(dim, aged)

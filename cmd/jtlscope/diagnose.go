@@ -6,8 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/jtlscope/jtlscope/analyze"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/ids"
+	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/report"
 )
 
@@ -18,6 +20,7 @@ type diagnoseOptions struct {
 	ids         []string
 	attribution string
 	seed        uint64
+	sla         string
 }
 
 func newDiagnoseCmd(e *env, in *inputFlags) *cobra.Command {
@@ -32,10 +35,12 @@ rate limiting, a thread group's settings, and what the error bodies say. It prin
 verdict in plain words first, then the evidence.
 
 A cause the input cannot show (a CSV has no headers, so no tokens) is "not-assessable",
-and the output says what to save next time.`,
+and the output says what to save next time.
+` + slaHelp,
 		Example: `  jtlscope diagnose results.xml
   jtlscope diagnose --status 400 --id header:x-recording-id results.xml
-  jtlscope diagnose --format json --attribution failures.csv results.csv`,
+  jtlscope diagnose --format json --attribution failures.csv results.csv
+  jtlscope diagnose --sla p95=800ms,errors=1% results.xml`,
 		Args: minArgs(1, "result file (or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDiagnose(cmd.Context(), e, in, &o, args)
@@ -48,6 +53,7 @@ and the output says what to save next time.`,
 	fl.StringArrayVar(&o.ids, "id", nil, "name an ID field instead of auto-detecting: header:NAME, form:NAME, json:PATH, var:NAME, query:NAME, path:N or regex:PATTERN (repeatable)")
 	fl.StringVar(&o.attribution, "attribution", "", "also write one CSV row per failing sample with the cause it is put down to, to `file`")
 	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
+	fl.StringVar(&o.sla, "sla", "", slaUsage)
 	return cmd
 }
 
@@ -65,8 +71,19 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	if err != nil {
 		return usagef("--id: %v", err)
 	}
+	criteria, err := parseSLA(o.sla)
+	if err != nil {
+		return err
+	}
 	d := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed})
-	rr, err := readInputs(ctx, e, in, args, true, 0, d)
+	accs := []analyze.Accumulator{d}
+	// The SLA is checked on the summary's totals, which the diagnosis
+	// does not compute: count them in the same pass.
+	sm := summary.New(summary.Options{})
+	if len(criteria) > 0 {
+		accs = append(accs, sm)
+	}
+	rr, err := readInputs(ctx, e, in, args, true, 0, accs...)
 	if err != nil {
 		return err
 	}
@@ -81,5 +98,8 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	if err := writeOutput(e, o.output, func(w io.Writer) error { return report.Diagnosis(w, res, o.format) }); err != nil {
 		return err
 	}
-	return finish(rr)
+	if rr.interrupted || len(criteria) == 0 {
+		return finish(rr)
+	}
+	return checkSLA(criteria, sm.Result().Total)
 }

@@ -46,7 +46,16 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 	defer st.Close()
 	rr := &readResult{}
 	count := analyze.Func(func(*samples.Sample) { rr.samples++ })
-	err = analyze.Run(ctx, st, append([]analyze.Accumulator{count}, accs...)...)
+	accs = append([]analyze.Accumulator{count}, accs...)
+	var prog *progress
+	if e.isTerminal {
+		prog = newProgress(e.stderr, st.BytesRead, names)
+		accs = append(accs, prog)
+	}
+	err = analyze.Run(ctx, st, accs...)
+	if prog != nil {
+		prog.done()
+	}
 	rr.problems = st.Problems()
 	for _, m := range rr.problems.Messages() {
 		rr.warnings = append(rr.warnings, redact.Text(m))

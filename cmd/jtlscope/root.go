@@ -220,6 +220,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla criterion was broken, 130 interru
 	in.register(root)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newSummaryCmd(e, &in), newDiagnoseCmd(e, &in))
+	root.AddCommand(newReportCmd(e, &in))
 	root.AddCommand(newCompareCmd(e, &in))
 	return root
 }

@@ -16,6 +16,7 @@ type summaryOptions struct {
 	output     string
 	subresults bool
 	exact      bool
+	sla        string
 }
 
 func newSummaryCmd(e *env, in *inputFlags) *cobra.Command {
@@ -30,10 +31,12 @@ JMeter does; a parent with sub-results counts once unless --subresults is given.
 
 Percentiles use JMeter's estimator. They are exact while the elapsed times fit in a
 memory budget (about 4 million samples); beyond it they come from a histogram whose
-relative error is at most 0.1%. --exact keeps every value.`,
+relative error is at most 0.1%. --exact keeps every value.
+` + slaHelp,
 		Example: `  jtlscope summary results.jtl
   jtlscope summary --format markdown results.xml > stats.md
-  jtlscope summary --format json run/*.csv.gz`,
+  jtlscope summary --format json run/*.csv.gz
+  jtlscope summary --sla p95=800ms,errors=1% results.jtl`,
 		Args: minArgs(1, "result file (or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSummary(cmd.Context(), e, in, &o, args)
@@ -44,6 +47,7 @@ relative error is at most 0.1%. --exact keeps every value.`,
 	fl.StringVarP(&o.output, "output", "o", "", "write to `file` (atomically) instead of stdout")
 	fl.BoolVar(&o.subresults, "subresults", false, "also count sub-results (redirect hops, embedded resources, label-N rows) as rows of their own")
 	fl.BoolVar(&o.exact, "exact", false, "keep every elapsed time for exact percentiles, whatever the memory cost")
+	fl.StringVar(&o.sla, "sla", "", slaUsage)
 	return cmd
 }
 
@@ -52,6 +56,10 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	case report.FormatTable, report.FormatJSON, report.FormatCSV, report.FormatMarkdown:
 	default:
 		return usagef("--format %q: want table, json, csv or markdown", o.format)
+	}
+	criteria, err := parseSLA(o.sla)
+	if err != nil {
+		return err
 	}
 	sm := summary.New(summary.Options{SubResults: o.subresults, Exact: o.exact})
 	need := samples.FieldStart | samples.FieldElapsed | samples.FieldLabel | samples.FieldCode |
@@ -68,5 +76,8 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	if err := writeOutput(e, o.output, func(w io.Writer) error { return report.Summary(w, res, o.format) }); err != nil {
 		return err
 	}
-	return finish(rr)
+	if rr.interrupted || len(criteria) == 0 {
+		return finish(rr)
+	}
+	return checkSLA(criteria, res.Total)
 }

@@ -152,6 +152,11 @@ func NewDecoder(r io.Reader, name string, opts samples.Options) (*Decoder, error
 // Meta describes the HAR as far as it has been read: Producer is the
 // creator's name and version once the creator member has been passed.
 // Unlike Decode, it may be called from another goroutine.
+// ReorderSlack tells samples.Stream how far out of start order entries
+// may be: producers list entries roughly by start (demo1.har is 5.75 s
+// out), and nothing bounds it the way JMeter's write-on-end does.
+func (d *Decoder) ReorderSlack() time.Duration { return 30 * time.Second }
+
 func (d *Decoder) Meta() samples.Meta {
 	d.mu.Lock()
 	defer d.mu.Unlock()

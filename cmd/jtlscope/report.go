@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jtlscope/jtlscope/analyze/capacity"
+	"github.com/jtlscope/jtlscope/analyze/diagnose"
+	"github.com/jtlscope/jtlscope/analyze/ids"
+	"github.com/jtlscope/jtlscope/analyze/summary"
+	"github.com/jtlscope/jtlscope/analyze/timeline"
+	"github.com/jtlscope/jtlscope/report"
+)
+
+type reportOptions struct {
+	output string
+	force  bool
+	title  string
+	sla    string
+	status string
+	ids    []string
+	seed   uint64
+}
+
+func newReportCmd(e *env, in *inputFlags) *cobra.Command {
+	var o reportOptions
+	cmd := &cobra.Command{
+		Use:   "report FILE... -o DIR",
+		Short: "Write a capacity report: one HTML page, Markdown, PNG/SVG charts, CSV tables and JSON",
+		Long: `report reads the inputs once and writes a capacity report into DIR:
+
+  index.html        one self-contained page (inline SVG charts, no script, no network),
+                    readable on screen and printed
+  report.md         the same in Markdown, linking the PNG charts
+  charts/NAME.png   each chart at 16 × 9 cm, 150 dpi, and as NAME.svg
+  tables/NAME.csv   the data behind each chart, the per-label statistics, the
+                    per-level measurements, the time windows and the causes
+  summary.json      what 'jtlscope summary --format json' prints
+  diagnosis.json    what 'jtlscope diagnose --format json' prints
+  capacity.json     levels, plateaus, the Universal Scalability Law fit, knee, SLA level
+
+The charts: active threads and requests in flight over time, response codes per
+second, failure rate against concurrency with the onset and its interval, measured
+goodput against concurrency with the USL fit and its peak N*, latency percentiles
+against concurrency and over time, token age by outcome, duplicate-ID reuse over time,
+multipart anomalies by kind, and failures by label and code. A chart the input cannot
+feed (a CSV has no request bodies, so no multipart chart) is left out with a note
+saying what to save next time.
+
+With --sla, the capacity section states the highest concurrency at which every level
+up to it met the criteria ("sustainable: 48 threads at p95 ≤ 800 ms and errors ≤ 1%").
+
+DIR is replaced as a whole when it is a previous report (it holds a .jtlscope-report
+file) or empty; any other existing directory is refused unless --force, which writes
+the report's files into it and leaves everything else there alone.
+` + slaHelp,
+		Example: `  jtlscope report results.xml -o report/
+  jtlscope report --sla p95=800ms,errors=1% run1.jtl run2.jtl -o capacity-2024-05
+  jtlscope report --status 4xx,5xx --title "Upload API, 80 threads" results.csv -o out`,
+		Args: minArgs(1, "result file (or - for stdin)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReport(cmd.Context(), e, in, &o, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&o.output, "output", "o", "", "write the report into `DIR` (required)")
+	fl.BoolVar(&o.force, "force", false, "write into DIR even if it holds files that are not a jtlscope report")
+	fl.StringVar(&o.title, "title", "", "`title` of the report (default \"Capacity report\")")
+	fl.StringVar(&o.sla, "sla", "", slaUsage)
+	fl.StringVar(&o.status, "status", "4xx", "which failures the diagnosis explains: `codes` and classes such as 400, 4xx, 4xx,5xx, or failed")
+	fl.StringArrayVar(&o.ids, "id", nil, "name an ID field instead of auto-detecting: header:NAME, form:NAME, json:PATH, var:NAME, query:NAME, path:N or regex:PATTERN (repeatable)")
+	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
+	return cmd
+}
+
+func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, args []string) error {
+	if o.output == "" || o.output == "-" {
+		return usagef("report: give the output directory with -o DIR")
+	}
+	criteria, err := parseSLA(o.sla)
+	if err != nil {
+		return err
+	}
+	status, err := diagnose.ParseStatus(o.status)
+	if err != nil {
+		return usagef("--status: %v", err)
+	}
+	specs, err := ids.ParseSpecs(o.ids)
+	if err != nil {
+		return usagef("--id: %v", err)
+	}
+	// One pass in start order feeds every analysis the report draws.
+	sm := summary.New(summary.Options{})
+	dg := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed})
+	tl := timeline.New()
+	lv := capacity.NewLevels()
+	rr, err := readInputs(ctx, e, in, args, true, 0, sm, dg, tl, lv)
+	if err != nil {
+		return err
+	}
+	e.printWarnings(rr.warnings)
+	series := tl.Result()
+	r := &report.CapacityReport{
+		Title:     o.title,
+		Generated: time.Now(),
+		Version:   versionString(),
+		Summary:   sm.Result(),
+		Diagnosis: dg.Result(),
+		Timeline:  series,
+		Capacity:  lv.Result(series, criteria, o.seed),
+		SLA:       criteria,
+		Warnings:  rr.warnings,
+	}
+	r.Violations = criteria.Check(totalValues(r.Summary.Total))
+	for _, i := range rr.inputs {
+		r.Inputs = append(r.Inputs, report.Input{Name: i.Name, Format: i.Format, Meta: i.Meta})
+	}
+	r.Draw()
+	if err := report.WriteReportDir(o.output, r, o.force); err != nil {
+		return err
+	}
+	drawn, left := 0, []string(nil)
+	for _, f := range r.Figures {
+		if f.Chart != nil {
+			drawn++
+		} else {
+			left = append(left, f.Name)
+		}
+	}
+	msg := fmt.Sprintf("wrote %s (%d charts", filepath.Join(o.output, "index.html"), drawn)
+	if len(left) > 0 {
+		msg += "; not drawn for lack of data: " + strings.Join(left, ", ")
+	}
+	fmt.Fprintln(e.stdout, msg+")")
+	if rr.interrupted {
+		return finish(rr)
+	}
+	if len(criteria) > 0 {
+		return checkSLA(criteria, r.Summary.Total)
+	}
+	return nil
+}
