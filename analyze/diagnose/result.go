@@ -269,13 +269,22 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 func ruledOutPhrase(fs []*Finding) string {
 	var parts []string
 	for _, f := range fs {
-		reason := f.Summary
+		reason := firstSentence(f.Summary)
 		if f.Fit != nil && f.Fit.ExplainedBy != "" {
 			reason = fmt.Sprintf("%s follows %s and adds nothing once it is known", causeTitle(f.Cause), causeTitle(f.Fit.ExplainedBy))
 		}
 		parts = append(parts, strings.TrimSuffix(lowerFirst(reason), "."))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// firstSentence cuts s after its first sentence, so that a list of
+// reasons stays readable.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		return s[:i+1]
+	}
+	return s
 }
 
 // separatingTest proposes a run that would tell two causes apart.
