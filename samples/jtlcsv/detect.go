@@ -1,0 +1,290 @@
+package jtlcsv
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// errNeedMore: the first record does not end within the data given.
+var errNeedMore = errors.New("first record incomplete")
+
+// detect works out the delimiter and the columns from the first record of
+// data (which starts at line). It returns the layout and how many bytes the
+// header line takes (0 without one), and fills in Meta.
+func (d *Decoder) detect(data []byte, final bool, line int) (*layout, int, error) {
+	best, bestKnown := -1, 0
+	var bestSc scanner
+	var bestEnd int
+	open := false
+	for i, delim := range d.delims {
+		sc := scanner{delim: delim, wantQuoted: true}
+		st, end := sc.scan(data, 0)
+		if st == scanOpenQuote {
+			open = true
+		}
+		if st != scanRecord {
+			continue
+		}
+		if k := countKnown(sc.fields, sc.quoted); k > bestKnown {
+			best, bestKnown, bestSc, bestEnd = i, k, sc, end
+		}
+	}
+	if best >= 0 {
+		if names, quoted, ok := headerFields(bestSc.fields, bestSc.quoted); ok {
+			// The first row after the header is looked at too; make sure
+			// it is all here.
+			if !final && len(data) < d.max && !firstRowComplete(data[bestEnd:], d.delims[best]) {
+				return nil, 0, errNeedMore
+			}
+			lay, notes := newLayout(d.delims[best], names, quoted, true)
+			lay.headerLine = names
+			if adj, note := d.matchRows(lay, names, quoted, data[bestEnd:]); adj != nil {
+				lay = adj
+				notes = append(notes, note)
+			}
+			d.describe(lay, data[bestEnd:], notes, producer(lay))
+			return lay, bestEnd, nil
+		}
+	}
+	if open && !final && len(data) < d.max {
+		return nil, 0, errNeedMore
+	}
+	lay, note, prod, err := d.infer(data, line)
+	if err != nil {
+		return nil, 0, err
+	}
+	d.describe(lay, data, []string{note}, prod)
+	return lay, 0, nil
+}
+
+// countKnown counts the unquoted fields that are JMeter column names.
+func countKnown(fields [][]byte, quoted []bool) int {
+	quoted = plainIfAllQuoted(quoted, len(fields))
+	n := 0
+	for i, f := range fields {
+		if (i >= len(quoted) || !quoted[i]) && len(f) < 32 {
+			if _, _, ok := kindByName(string(f)); ok {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// describe fills in Meta once the layout is known; rows is the data after
+// the header, whose first record shows how timestamps are written.
+func (d *Decoder) describe(lay *layout, rows []byte, notes []string, prod string) {
+	ts := "none"
+	if lay.hasKind(cTimeStamp) || lay.hasKind(cTimeStampNs) {
+		ts = d.tsName(lay, rows)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.meta.Producer = prod
+	d.meta.Columns = lay.names()
+	d.meta.Header = lay.header
+	d.meta.Delimiter = string(rune(lay.delim))
+	d.meta.Saved = lay.saved(ts)
+	for _, n := range notes {
+		if n != "" {
+			d.meta.Notes = append(d.meta.Notes, n)
+		}
+	}
+}
+
+// tsName says how the first data row writes its timestamp: "ms" or the
+// pattern that reads it.
+func (d *Decoder) tsName(lay *layout, rows []byte) string {
+	switch {
+	case lay.hasKind(cTimeStampNs):
+		return "ns"
+	case d.mode == tsPattern:
+		return d.pat.pattern
+	case d.mode == tsMillis:
+		return "ms"
+	}
+	// Skip blank lines, then try the first record.
+	i := 0
+	for i < len(rows) && (rows[i] == '\n' || rows[i] == '\r') {
+		i++
+	}
+	sc := scanner{delim: lay.delim}
+	if st, _ := sc.scan(rows, i); st == scanRecord {
+		for c, col := range lay.cols {
+			if col.kind == cTimeStamp && c < len(sc.fields) {
+				conv := newConverter(lay, d.mode, d.pat, d.loc, 0)
+				if _, ok := conv.parseTime(sc.fields[c]); ok {
+					if conv.pat != nil {
+						return conv.pat.pattern
+					}
+					return "ms"
+				}
+			}
+		}
+	}
+	return "ms"
+}
+
+// A candidate is a column set a headerless file may have.
+type candidate struct {
+	names []string
+	what  string
+	prod  string
+}
+
+// infer picks the columns of a file without a header line: from the
+// jmeter.save.saveservice properties when given, else from JMeter's
+// default column sets, choosing the one the first row fits (field count,
+// numbers where numbers belong, true/false, a timestamp, a data type).
+func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) {
+	var cands []candidate
+	withProps := hasSaveProperties(d.props)
+	if withProps {
+		vars := sampleVariables(d.props)
+		seen := map[string]bool{}
+		for _, v := range versions {
+			names := columnsFor(v, d.props, d.tsNone, vars)
+			key := strings.Join(names, ",")
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			cands = append(cands, candidate{names: names,
+				what: "the columns the given properties describe (with " + v.name + " defaults for the flags they do not set)"})
+		}
+	} else {
+		for _, v := range append(append([]version(nil), versions...), oldDefault) {
+			cands = append(cands, candidate{names: columnsFor(v, nil, d.tsNone, nil),
+				what: v.name + "'s default columns", prod: v.name + " (default columns, guessed)"})
+		}
+	}
+
+	firstLine := data
+	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		firstLine = data[:i]
+	}
+	delims := append([]byte(nil), d.delims...)
+	if d.opts.Delimiter == 0 && !withProps {
+		// The delimiter that splits the line most is the likeliest.
+		sort.SliceStable(delims, func(i, j int) bool {
+			return bytes.Count(firstLine, []byte{delims[i]}) > bytes.Count(firstLine, []byte{delims[j]})
+		})
+	}
+	nfields := 0
+	for _, delim := range delims {
+		sc := scanner{delim: delim}
+		if st, _ := sc.scan(data, 0); st != scanRecord {
+			continue
+		}
+		n := len(sc.fields)
+		if n > nfields {
+			nfields = n
+		}
+		for _, c := range cands {
+			if len(c.names) == n {
+				if lay, ok := d.fits(delim, c.names, sc.fields); ok {
+					return lay, "no header line: assumed " + c.what + ": " + strings.Join(c.names, ","), c.prod, nil
+				}
+			}
+		}
+		// sample_variables columns JMeter appended without a header to
+		// name them.
+		for _, c := range cands {
+			if len(c.names) < n {
+				names := append([]string(nil), c.names...)
+				for i := len(c.names); i < n; i++ {
+					names = append(names, `"column`+itoa(i+1)+`"`)
+				}
+				if lay, ok := d.fits(delim, names, sc.fields); ok {
+					note := "no header line: assumed " + c.what + " followed by " + itoa(n-len(c.names)) +
+						" sample variable columns with unknown names (called column" + itoa(len(c.names)+1) + "...; give sample_variables to name them): " +
+						strings.Join(names, ",")
+					return lay, note, c.prod, nil
+				}
+			}
+		}
+	}
+	if withProps {
+		return nil, "", "", fmt.Errorf("%s:%d: no header line, and the first row (%d fields) does not fit the columns the given properties describe (%s)",
+			d.name, line, nfields, strings.Join(cands[0].names, ","))
+	}
+	return nil, "", "", fmt.Errorf("%s:%d: no header line, and the first row (%d fields) fits none of JMeter's default column sets; give the jmeter.save.saveservice.* properties (and sample_variables) the file was written with",
+		d.name, line, nfields)
+}
+
+// matchRows handles files whose rows do not have as many fields as their
+// header names (python-jtl's JMeter 2.7 sample names IdleTime in the header
+// but writes no value for it). When the first row reads cleanly as the
+// header's first columns, or as the header plus unnamed variables, that
+// layout is used, with a note.
+func (d *Decoder) matchRows(lay *layout, names []string, quoted []bool, rows []byte) (*layout, string) {
+	i := 0
+	for i < len(rows) && (rows[i] == '\n' || rows[i] == '\r') {
+		i++
+	}
+	sc := scanner{delim: lay.delim}
+	if st, _ := sc.scan(rows, i); st != scanRecord {
+		return nil, ""
+	}
+	n := len(sc.fields)
+	if n == len(names) || n == 0 {
+		return nil, ""
+	}
+	var adj *layout
+	var note string
+	if n < len(names) {
+		adj, _ = newLayout(lay.delim, names[:n], quoted[:n], true)
+		note = "the header names " + itoa(len(names)) + " columns but the rows have " + itoa(n) +
+			": read as the first " + itoa(n) + " (" + strings.Join(names[n:], ",") + " not written)"
+	} else {
+		more := append([]string(nil), names...)
+		q := append([]bool(nil), quoted...)
+		for k := len(names); k < n; k++ {
+			more = append(more, "column"+itoa(k+1))
+			q = append(q, true)
+		}
+		adj, _ = newLayout(lay.delim, more, q, true)
+		note = "the header names " + itoa(len(names)) + " columns but the rows have " + itoa(n) +
+			": the extra ones are kept as variables column" + itoa(len(names)+1) + "..."
+	}
+	if !d.fitsLayout(adj, sc.fields) {
+		return nil, ""
+	}
+	adj.headerLine = names
+	return adj, note
+}
+
+// fits reports whether one row reads cleanly with the named columns.
+func (d *Decoder) fits(delim byte, names []string, fields [][]byte) (*layout, bool) {
+	lay := layoutFromNames(delim, names)
+	return lay, d.fitsLayout(lay, fields)
+}
+
+func (d *Decoder) fitsLayout(lay *layout, fields [][]byte) bool {
+	if len(lay.cols) != len(fields) {
+		return false
+	}
+	conv := newConverter(lay, d.mode, d.pat, d.loc, 0)
+	var s samples.Sample
+	if !conv.convert(fields, &s) {
+		return false
+	}
+	return !lay.hasKind(cDataType) || s.DataType == "" || s.DataType == "text" || s.DataType == "bin"
+}
+
+// firstRowComplete reports whether rows holds a whole record after any
+// blank lines.
+func firstRowComplete(rows []byte, delim byte) bool {
+	i := 0
+	for i < len(rows) && (rows[i] == '\n' || rows[i] == '\r') {
+		i++
+	}
+	sc := scanner{delim: delim}
+	st, _ := sc.scan(rows, i)
+	return st == scanRecord || st == scanBadQuote
+}
