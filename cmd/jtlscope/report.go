@@ -134,7 +134,7 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 	}
 	msg := fmt.Sprintf("wrote %s (%d charts", filepath.Join(o.output, "index.html"), drawn)
 	if len(left) > 0 {
-		msg += "; not drawn for lack of data: " + strings.Join(left, ", ")
+		msg += "; left out, see the notes in the report: " + strings.Join(left, ", ")
 	}
 	fmt.Fprintln(e.stdout, msg+")")
 	if rr.interrupted {

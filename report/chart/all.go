@@ -1,0 +1,111 @@
+package chart
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/jtlscope/jtlscope/analyze/capacity"
+	"github.com/jtlscope/jtlscope/analyze/diagnose"
+	"github.com/jtlscope/jtlscope/analyze/sla"
+	"github.com/jtlscope/jtlscope/analyze/summary"
+	"github.com/jtlscope/jtlscope/analyze/timeline"
+)
+
+// Data is everything the report's charts are drawn from: the results of
+// one pass over the inputs.
+type Data struct {
+	Summary   summary.Result
+	Diagnosis diagnose.Result
+	Timeline  timeline.Series
+	Capacity  capacity.Result
+	SLA       sla.Criteria
+}
+
+// A Figure is one place in the report: a chart, or why there is none.
+type Figure struct {
+	Name  string
+	Title string
+	Chart *Chart
+	// Missing is set when the data cannot feed the chart.
+	Missing *NoData
+	// Err is set when drawing failed for another reason.
+	Err error
+}
+
+// figures lists the report's charts in reading order: the load, what it
+// did to the responses, capacity, then the causes.
+var figures = []struct {
+	name, title string
+	build       func(Data) (*Chart, error)
+}{
+	{"threads", "Active threads and requests in flight", func(d Data) (*Chart, error) { return Threads(d.Timeline) }},
+	{"codes", "Response codes per second", func(d Data) (*Chart, error) { return Codes(d.Timeline) }},
+	{"failure-rate", "Failure rate against concurrency", func(d Data) (*Chart, error) { return FailureRate(d.Diagnosis) }},
+	{"throughput", "Throughput against concurrency", func(d Data) (*Chart, error) { return Throughput(d.Capacity) }},
+	{"latency-by-level", "Response-time percentiles against concurrency", func(d Data) (*Chart, error) {
+		return withMixNote(LatencyByLevel(d.Capacity, d.SLA))(d.Summary)
+	}},
+	{"latency-over-time", "Response-time percentiles over time", func(d Data) (*Chart, error) {
+		return withMixNote(LatencyOverTime(d.Timeline))(d.Summary)
+	}},
+	{"token-age", "Token age at request by outcome", func(d Data) (*Chart, error) { return TokenAge(d.Diagnosis) }},
+	{"duplicate-ids", "Duplicate-ID reuse over time", func(d Data) (*Chart, error) { return DuplicateIDs(d.Diagnosis) }},
+	{"multipart", "Multipart anomalies by kind", func(d Data) (*Chart, error) { return Multipart(d.Diagnosis) }},
+	{"failures", "Failures by label and response code", func(d Data) (*Chart, error) { return Failures(d.Summary) }},
+}
+
+// All builds every chart of the report, in order; charts the data cannot
+// feed come back with Missing set.
+func All(d Data) []Figure {
+	out := make([]Figure, 0, len(figures))
+	for _, f := range figures {
+		fig := Figure{Name: f.name, Title: f.title}
+		c, err := f.build(d)
+		var nd *NoData
+		switch {
+		case errors.As(err, &nd):
+			fig.Missing = nd
+		case err != nil:
+			fig.Err = err
+		default:
+			fig.Chart, fig.Title = c, c.Title
+		}
+		out = append(out, fig)
+	}
+	return out
+}
+
+// withMixNote adds mixNote to a latency chart's note.
+func withMixNote(c *Chart, err error) func(summary.Result) (*Chart, error) {
+	return func(s summary.Result) (*Chart, error) {
+		if c != nil {
+			if n := mixNote(s); n != "" {
+				c.Note += " " + n
+			}
+		}
+		return c, err
+	}
+}
+
+// mixNote warns when percentiles over every request mix labels of very
+// different speed: the median then jumps between them from one window or
+// level to the next, which says more about the mix than about load.
+func mixNote(s summary.Result) string {
+	var big []summary.Row
+	for _, r := range s.Labels {
+		if !r.Transaction && s.Samples > 0 && float64(r.Samples) >= 0.1*float64(s.Samples) {
+			big = append(big, r)
+		}
+	}
+	if len(big) < 2 {
+		return ""
+	}
+	sort.Slice(big, func(i, j int) bool { return big[i].P50MS > big[j].P50MS })
+	slow, fast := big[0], big[len(big)-1]
+	if slow.P50MS < 2*fast.P50MS || slow.P50MS-fast.P50MS < 20 {
+		return ""
+	}
+	return fmt.Sprintf("The requests mix %d frequent labels of very different speed (median %s ms for %q, %s ms for %q), so percentiles over all of them jump between the two; the per-label statistics tell them apart.",
+		len(big), fmtNum(slow.P50MS), inputText(slow.Label), fmtNum(fast.P50MS), inputText(fast.Label))
+}
