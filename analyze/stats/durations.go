@@ -79,6 +79,15 @@ func (d *Durations) spill() {
 	d.hist, d.values, d.sorted = h, nil, false
 }
 
+// Compact moves the exact values into the histogram now, whatever the
+// budget: callers that share one memory budget among many Durations (one
+// per label) decide themselves when to give up exactness.
+func (d *Durations) Compact() {
+	if d.hist == nil {
+		d.spill()
+	}
+}
+
 // Exact reports whether quantiles are still computed from every value.
 func (d *Durations) Exact() bool { return d.hist == nil }
 

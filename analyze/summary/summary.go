@@ -1,11 +1,13 @@
 package summary
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"time"
 
+	"github.com/jtlscope/jtlscope/analyze/stats"
 	"github.com/jtlscope/jtlscope/samples"
 )
 
@@ -15,10 +17,19 @@ type Options struct {
 	// parent.
 	SubResults bool
 	// Exact keeps every elapsed time for exact percentiles, whatever the
-	// memory cost. Otherwise values are kept exactly up to a budget and then
-	// folded into a histogram with a bounded relative error.
+	// memory cost. Otherwise values are kept exactly up to ExactBudget
+	// values in all and then folded into histograms whose relative error
+	// is at most stats.MaxRelativeError.
 	Exact bool
+	// ExactBudget is how many elapsed times are kept exactly across all
+	// labels before switching to histograms; 0 means DefaultExactBudget.
+	ExactBudget int
 }
+
+// DefaultExactBudget keeps percentiles exact for runs of up to about two
+// million samples (each is counted under its label and in the total), in
+// 32 MB.
+const DefaultExactBudget = 4 << 20
 
 // Result is the summary contract that other tools read (summary --format
 // json). Times are RFC 3339; durations are milliseconds.
@@ -60,9 +71,13 @@ type Row struct {
 
 // Summary accumulates samples into per-label rows. Add it to analyze.Run.
 type Summary struct {
-	opts   Options
-	labels map[string]*acc
-	total  *acc
+	opts Options
+	// exact counts the values kept exactly in all rows; compact is set
+	// once they outgrew the budget and every row went to histograms.
+	exact   int
+	compact bool
+	labels  map[string]*acc
+	total   *acc
 	// noStart counts samples without a timestamp; throughput needs one.
 	noStart int64
 	trans   int64
@@ -70,7 +85,41 @@ type Summary struct {
 
 // New returns an empty Summary.
 func New(opts Options) *Summary {
-	return &Summary{opts: opts, labels: map[string]*acc{}, total: newAcc(opts)}
+	sm := &Summary{opts: opts, labels: map[string]*acc{}}
+	sm.total = sm.newAcc()
+	return sm
+}
+
+// noBudget is a per-row budget no row reaches: the Summary applies one
+// budget to all rows together.
+const noBudget = 1 << 40
+
+func (sm *Summary) newAcc() *acc {
+	a := &acc{q: stats.NewDurations(noBudget, time.Millisecond), codes: map[string]int64{}}
+	if sm.compact {
+		a.q.Compact()
+	}
+	return a
+}
+
+// account notes n more exact values and folds every row into histograms
+// when the budget is spent.
+func (sm *Summary) account(n int) {
+	if sm.opts.Exact || sm.compact {
+		return
+	}
+	sm.exact += n
+	budget := sm.opts.ExactBudget
+	if budget <= 0 {
+		budget = DefaultExactBudget
+	}
+	if sm.exact > budget {
+		sm.compact = true
+		sm.total.q.Compact()
+		for _, a := range sm.labels {
+			a.q.Compact()
+		}
+	}
 }
 
 // Add counts s (and its sub-results when Options.SubResults is set).
@@ -86,11 +135,11 @@ func (sm *Summary) Add(s *samples.Sample) {
 func (sm *Summary) add(s *samples.Sample) {
 	a := sm.labels[s.Label]
 	if a == nil {
-		a = newAcc(sm.opts)
+		a = sm.newAcc()
 		a.transaction = s.Kind == samples.KindTransaction
 		sm.labels[s.Label] = a
 	}
-	a.add(s)
+	sm.account(a.add(s))
 	if s.Kind == samples.KindTransaction {
 		sm.trans++
 		return
@@ -99,7 +148,7 @@ func (sm *Summary) add(s *samples.Sample) {
 	if s.Has&samples.FieldStart == 0 {
 		sm.noStart++
 	}
-	sm.total.add(s)
+	sm.account(sm.total.add(s))
 }
 
 // Merge adds everything other has seen into sm; both must have been made
@@ -147,7 +196,10 @@ func (sm *Summary) Result() Result {
 		}
 	}
 	sort.Slice(r.Labels, func(i, j int) bool { return r.Labels[i].Label < r.Labels[j].Label })
-	r.Percentiles = sm.total.q.Method()
+	r.Percentiles = "exact"
+	if !sm.total.q.Exact() {
+		r.Percentiles = fmt.Sprintf("histogram: relative error at most %.2g%%", 100*stats.MaxRelativeError)
+	}
 	if sm.noStart > 0 {
 		r.Warnings = append(r.Warnings, plural(sm.noStart, "sample has", "samples have")+
 			" no timestamp (timestamp_format=none?): throughput and KB/s leave them out")
@@ -161,18 +213,15 @@ type acc struct {
 	transaction bool
 	sum         time.Duration
 	min, max    time.Duration
-	q           *durations
+	q           *stats.Durations
 	codes       map[string]int64
 	bytes, sent int64
 	hasTime     bool
 	first, last time.Time
 }
 
-func newAcc(opts Options) *acc {
-	return &acc{q: newDurations(opts.Exact), codes: map[string]int64{}}
-}
-
-func (a *acc) add(s *samples.Sample) {
+// add counts s and returns how many values it recorded.
+func (a *acc) add(s *samples.Sample) int {
 	// JMeter's Statistical mode folds SampleCount samples into one row whose
 	// elapsed is their sum.
 	n := int64(s.SampleCount)
@@ -188,10 +237,13 @@ func (a *acc) add(s *samples.Sample) {
 	}
 	a.n += n
 	a.sum += el
+	// A negative elapsed is a broken row the decoder already reported;
+	// count it as 0 rather than lose the sample.
+	rec := max(el, 0)
 	if n == 1 {
-		a.q.Record(el)
+		a.q.Record(rec)
 	} else {
-		per := el / time.Duration(n)
+		per := rec / time.Duration(n)
 		for i := int64(0); i < n; i++ {
 			a.q.Record(per)
 		}
@@ -214,6 +266,7 @@ func (a *acc) add(s *samples.Sample) {
 		}
 		a.hasTime = true
 	}
+	return int(n)
 }
 
 func (a *acc) merge(o *acc) {
@@ -255,16 +308,24 @@ func (a *acc) row(label string) Row {
 	r.MeanMS = round(ms(a.sum)/float64(a.n), 3)
 	r.MinMS = round(ms(a.min), 3)
 	r.MaxMS = round(ms(a.max), 3)
-	r.P50MS = round(a.q.Quantile(0.50), 3)
-	r.P90MS = round(a.q.Quantile(0.90), 3)
-	r.P95MS = round(a.q.Quantile(0.95), 3)
-	r.P99MS = round(a.q.Quantile(0.99), 3)
+	r.P50MS = round(quantile(a.q, 0.50), 3)
+	r.P90MS = round(quantile(a.q, 0.90), 3)
+	r.P95MS = round(quantile(a.q, 0.95), 3)
+	r.P99MS = round(quantile(a.q, 0.99), 3)
 	if span := a.last.Sub(a.first).Seconds(); a.hasTime && span > 0 {
 		r.ThroughputPerS = round(float64(a.n)/span, 3)
 		r.ReceivedKBPerS = round(float64(a.bytes)/1024/span, 3)
 		r.SentKBPerS = round(float64(a.sent)/1024/span, 3)
 	}
 	return r
+}
+
+func quantile(q *stats.Durations, p float64) float64 {
+	d, err := q.Quantile(p)
+	if err != nil {
+		return 0
+	}
+	return ms(d)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
