@@ -545,6 +545,9 @@ type reorder struct {
 	lastOut time.Time
 	emitted bool
 	lateN   int
+	// free recycles heap entries; the heap holds pointers so that sifting
+	// moves 8 bytes, not a whole Sample.
+	free []*seqSample
 }
 
 func (r *reorder) len() int { return len(r.h) }
@@ -564,7 +567,14 @@ func (r *reorder) push(s Sample) {
 		}
 	}
 	r.seq++
-	heap.Push(&r.h, seqSample{s, r.seq})
+	var p *seqSample
+	if n := len(r.free); n > 0 {
+		p, r.free = r.free[n-1], r.free[:n-1]
+	} else {
+		p = new(seqSample)
+	}
+	p.Sample, p.seq = s, r.seq
+	heap.Push(&r.h, p)
 }
 
 func (r *reorder) ready() bool {
@@ -579,7 +589,10 @@ func (r *reorder) ready() bool {
 }
 
 func (r *reorder) pop() Sample {
-	s := heap.Pop(&r.h).(seqSample).Sample
+	p := heap.Pop(&r.h).(*seqSample)
+	s := p.Sample
+	p.Sample = Sample{} // let the strings go
+	r.free = append(r.free, p)
 	if !r.emitted || s.Start.After(r.lastOut) {
 		r.lastOut = s.Start
 	}
@@ -598,7 +611,7 @@ type seqSample struct {
 	seq uint64
 }
 
-type sampleHeap []seqSample
+type sampleHeap []*seqSample
 
 func (h sampleHeap) Len() int { return len(h) }
 func (h sampleHeap) Less(i, j int) bool {
@@ -608,12 +621,12 @@ func (h sampleHeap) Less(i, j int) bool {
 	return h[i].Start.Before(h[j].Start)
 }
 func (h sampleHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *sampleHeap) Push(x any)   { *h = append(*h, x.(seqSample)) }
+func (h *sampleHeap) Push(x any)   { *h = append(*h, x.(*seqSample)) }
 func (h *sampleHeap) Pop() any {
 	old := *h
 	n := len(old)
 	x := old[n-1]
-	old[n-1] = seqSample{}
+	old[n-1] = nil
 	*h = old[:n-1]
 	return x
 }

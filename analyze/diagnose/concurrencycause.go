@@ -128,16 +128,42 @@ func (c *concurrencyCause) assess(a *assessment) Finding {
 	return f
 }
 
+// Bounds on the data the onset fit sees. The fit profiles every
+// candidate level and bootstraps it hundreds of times, so its cost grows
+// with levels × levels × blocks; a day-long run with a thousand token ages
+// must not take an hour. Beyond these, levels are grouped into bands and
+// time windows into longer blocks, which costs precision far below the
+// onset's own interval.
+const (
+	maxOnsetLevels = 100
+	maxOnsetBlocks = 120
+)
+
 // onset fits the failure onset over one level dimension, with time
 // windows as bootstrap blocks.
 func (a *assessment) onset(dim int) (*stats.Onset, error) {
 	type cell struct{ level, block int32 }
+	var minL, maxL, maxT int32 = -1, -1, 0
+	for k := range a.table.cells {
+		if !a.keep(k) || k[dim] < 0 {
+			continue
+		}
+		if minL < 0 || k[dim] < minL {
+			minL = k[dim]
+		}
+		maxL = max(maxL, k[dim])
+		maxT = max(maxT, k[dimTime])
+	}
+	lw := max(1, (maxL-minL)/maxOnsetLevels+1)
+	tw := max(1, maxT/maxOnsetBlocks+1)
 	rows := map[cell]*Counts{}
 	for k, c := range a.table.cells {
 		if !a.keep(k) || k[dim] < 0 {
 			continue
 		}
-		ck := cell{k[dim], k[dimTime]}
+		// A band is represented by its lowest level, so an onset read off
+		// it errs towards caution.
+		ck := cell{minL + (k[dim]-minL)/lw*lw, k[dimTime] / tw}
 		r := rows[ck]
 		if r == nil {
 			r = &Counts{}

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"math/bits"
 	"sort"
 	"strings"
 	"time"
@@ -19,12 +20,25 @@ type Options struct {
 	IDs []ids.Spec
 	// Seed makes bootstrap intervals reproducible.
 	Seed uint64
+	// Attribution keeps every failure so that Result.Attribution can list
+	// them; it costs about 100 bytes per failure, so it is off unless
+	// asked for.
+	Attribution bool
 }
 
 // timeBin is the width of the time windows used as strata and as
 // bootstrap blocks: long enough to hold several requests per thread,
 // short enough that concurrency and token age barely move inside one.
+// Long runs double it (see maxCells).
 const timeBin = 5 * time.Second
+
+// maxCells bounds the table. Past it, the time windows double in width
+// and cells that then coincide merge, so that a day-long soak test costs
+// the same memory as an hour (about 30 MB at this bound).
+const maxCells = 200_000
+
+// maxTimeShift caps the doubling: windows of 5 s × 2^10, about 85 min.
+const maxTimeShift = 10
 
 // Built-in key dimensions, filled for every request.
 const (
@@ -52,6 +66,8 @@ type Diagnoser struct {
 
 	origin    time.Time
 	hasOrigin bool
+	// timeShift is how many times the time windows have doubled.
+	timeShift int
 	last      time.Time
 
 	samples, requests int64
@@ -127,21 +143,29 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 	k[dimLabel] = rc.label
 	k[dimGroup] = rc.group
 	k[dimThreads] = int32(rc.level.Threads)
-	k[dimInFlight] = int32(rc.level.InFlight)
+	k[dimInFlight] = inFlightBin(rc.level.InFlight)
 	k[dimTime] = int32(rc.offsetMS / timeBin.Milliseconds())
 	for _, c := range d.causes {
 		c.observe(r, &rc, &k)
 	}
+	raw := k
+	k[dimTime] >>= d.timeShift
 	d.table.add(k, rc.failed)
+	if len(d.table.cells) > maxCells && d.timeShift < maxTimeShift {
+		d.timeShift++
+		d.table.coarsenTime(dimTime)
+	}
 	if rc.failed {
 		d.status[r.Code]++
+	}
+	if rc.failed && d.opts.Attribution {
 		d.failures = append(d.failures, failure{
 			source: d.intern(r.Source, d.sourceIx, &d.sources),
 			line:   int32(r.Line),
 			label:  rc.label,
 			start:  r.Start,
 			code:   r.Code,
-			key:    k,
+			key:    raw, // the time window is coarsened at the end
 		})
 	}
 }
@@ -154,6 +178,18 @@ func (d *Diagnoser) intern(s string, ix map[string]int32, list *[]string) int32 
 	*list = append(*list, s)
 	ix[s] = i
 	return i
+}
+
+// inFlightBin keeps small in-flight counts exact and groups large ones
+// into bands about 12% wide: a limit at 500 requests in flight is not
+// told apart from one at 510 anyway, and exact counts would make a cell
+// per request on a busy run.
+func inFlightBin(n int) int32 {
+	if n <= 64 {
+		return int32(n)
+	}
+	step := 1 << (bits.Len(uint(n)) - 1) / 8
+	return int32(n - n%step)
 }
 
 // threadGroup is a JMeter thread name without its "<group>-<thread>"

@@ -79,7 +79,9 @@ type DuplicateIDEvidence struct {
 	Reused   Counts       `json:"reused"`
 	Fresh    Counts       `json:"fresh"`
 	OverTime []ReusePoint `json:"over_time,omitempty"`
-	IDs      ids.Result   `json:"ids"`
+	// WindowS is the width of the OverTime windows in seconds.
+	WindowS float64    `json:"window_s,omitempty"`
+	IDs     ids.Result `json:"ids"`
 }
 
 func (c *duplicateID) assess(a *assessment) Finding {
@@ -127,6 +129,7 @@ func (c *duplicateID) assess(a *assessment) Finding {
 	ev.Reused = a.table.Total(func(k Key) bool { return a.keep(k) && f.marker(k) })
 	ev.Fresh = a.table.Total(func(k Key) bool { return a.keep(k) && !f.marker(k) })
 	ev.OverTime = reuseOverTime(a, f.marker)
+	ev.WindowS = a.window.Seconds()
 	f.Explained = a.explained(f.marker)
 	f.Share = a.share(f.Explained)
 	f.Verdict = Likely
@@ -211,7 +214,7 @@ func reuseOverTime(a *assessment, reused func(Key) bool) []ReusePoint {
 		}
 		p := by[k[dimTime]]
 		if p == nil {
-			p = &ReusePoint{T: float64(k[dimTime]) * timeBin.Seconds()}
+			p = &ReusePoint{T: float64(k[dimTime]) * a.window.Seconds()}
 			by[k[dimTime]] = p
 		}
 		p.Requests += cnt.N

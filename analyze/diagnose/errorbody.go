@@ -19,6 +19,10 @@ import (
 // thing a reader wants to see, and a message that names a cause ("token
 // expired") is evidence for that cause.
 type errorBody struct {
+	// clean caches redact.Text and the hint patterns per distinct raw
+	// string: millions of failures say the same few things, and running
+	// six regular expressions on each was most of the cost of diagnose.
+	clean     map[string]cleaned
 	groups    map[bodyKey]*bodyGroup
 	failures  int64
 	withBody  int64
@@ -40,7 +44,7 @@ type bodyGroup struct {
 const maxBodyGroups = 500
 
 func newErrorBody() *errorBody {
-	return &errorBody{groups: map[bodyKey]*bodyGroup{}, hints: map[string]int64{}}
+	return &errorBody{groups: map[bodyKey]*bodyGroup{}, hints: map[string]int64{}, clean: map[string]cleaned{}}
 }
 
 func (c *errorBody) Name() string   { return "error-body" }
@@ -66,11 +70,11 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 			key.message = r.FailureMessage
 		}
 	}
-	key.code = clip(redact.Text(key.code), 80)
-	key.message = clip(redact.Text(key.message), 200)
-	for cause, re := range hintPatterns {
-		if re.MatchString(key.message) || re.MatchString(key.code) {
-			c.hints[cause]++
+	code, msg := c.cleaned(key.code, 80), c.cleaned(key.message, 200)
+	key.code, key.message = code.text, msg.text
+	for i, name := range hintNames {
+		if (code.hints|msg.hints)&(1<<i) != 0 {
+			c.hints[name]++
 		}
 	}
 	g := c.groups[key]
@@ -88,12 +92,43 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 }
 
 // hintPatterns spot server messages that name a cause.
-var hintPatterns = map[string]*regexp.Regexp{
-	"duplicate-id":       regexp.MustCompile(`(?i)duplicate|already (exists|used|seen)|not unique|conflict|idempoten`),
-	"token-age":          regexp.MustCompile(`(?i)expired|invalid[_ ]token|token.*(stale|old|invalid)|jwt|unauthori[sz]ed`),
-	"multipart-boundary": regexp.MustCompile(`(?i)boundary|multipart|missing (start|end) boundary|no parts`),
-	"rate-limit":         regexp.MustCompile(`(?i)rate.?limit|too many requests|throttl|quota`),
-	"concurrency":        regexp.MustCompile(`(?i)busy|overload|capacity|too many concurrent|concurrency|try again later`),
+var (
+	hintNames    = []string{"duplicate-id", "token-age", "multipart-boundary", "rate-limit", "concurrency"}
+	hintPatterns = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)duplicate|already (exists|used|seen)|not unique|conflict|idempoten`),
+		regexp.MustCompile(`(?i)expired|invalid[_ ]token|token.*(stale|old|invalid)|jwt|unauthori[sz]ed`),
+		regexp.MustCompile(`(?i)boundary|multipart|missing (start|end) boundary|no parts`),
+		regexp.MustCompile(`(?i)rate.?limit|too many requests|throttl|quota`),
+		regexp.MustCompile(`(?i)busy|overload|capacity|too many concurrent|concurrency|try again later`),
+	}
+)
+
+// cleaned is a server string made safe to print, with the causes it
+// names as a bit set over hintNames.
+type cleaned struct {
+	text  string
+	hints bitset
+}
+
+type bitset uint8
+
+// maxCleanCache bounds the cache; past it strings are cleaned each time.
+const maxCleanCache = 4096
+
+func (c *errorBody) cleaned(raw string, n int) cleaned {
+	if v, ok := c.clean[raw]; ok {
+		return v
+	}
+	v := cleaned{text: clip(redact.Text(raw), n)}
+	for i, re := range hintPatterns {
+		if re.MatchString(v.text) {
+			v.hints |= 1 << i
+		}
+	}
+	if len(c.clean) < maxCleanCache {
+		c.clean[raw] = v
+	}
+	return v
 }
 
 // parseErrorBody pulls the code and message out of a JSON error body, or

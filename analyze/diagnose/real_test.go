@@ -72,7 +72,7 @@ func diagnoseFile(t *testing.T, path string) (diagnose.Result, []upload) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	d := diagnose.New(diagnose.Options{Seed: 1})
+	d := diagnose.New(diagnose.Options{Seed: 1, Attribution: true})
 	var ups []upload
 	rec := analyze.Func(func(s *samples.Sample) {
 		s.Requests(func(r *samples.Sample) {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jtlscope/jtlscope/analyze/concurrency"
 	"github.com/jtlscope/jtlscope/samples"
@@ -70,6 +71,8 @@ type assessment struct {
 	has      samples.Fields
 	noTimes  bool
 	seed     uint64
+	// window is the width of a time window of the table.
+	window time.Duration
 }
 
 // explained counts the failures on kept requests that show marker.
@@ -131,6 +134,7 @@ func (d *Diagnoser) Result() Result {
 		failures: res.Failures,
 		has:      d.has,
 		noTimes:  d.requests > 0 && d.noStart == d.requests,
+		window:   timeBin << d.timeShift,
 		seed:     d.opts.Seed,
 	}
 	a.d0 = deviance(d.table, a.keep, nil)
@@ -163,7 +167,9 @@ func (d *Diagnoser) attribute(fs []Finding) []Attribution {
 			if c.marker == nil || (c.Verdict != Likely && c.Verdict != Possible) {
 				continue
 			}
-			if c.marker(f.key) {
+			k := f.key
+			k[dimTime] >>= d.timeShift
+			if c.marker(k) {
 				cause = c.Cause
 				break
 			}

@@ -40,6 +40,21 @@ func (t *Table) addDim(name string) int {
 	return len(t.dims) - 1
 }
 
+// coarsenTime halves the resolution of the time dimension, merging the
+// cells that coincide.
+func (t *Table) coarsenTime(dim int) {
+	merged := make(map[Key]*Counts, len(t.cells)/2)
+	for k, c := range t.cells {
+		k[dim] >>= 1
+		if m := merged[k]; m != nil {
+			m.add(*c)
+		} else {
+			merged[k] = c
+		}
+	}
+	t.cells = merged
+}
+
 // Dim returns the index of the named feature, or -1.
 func (t *Table) Dim(name string) int {
 	for i, d := range t.dims {

@@ -54,21 +54,23 @@ func (c *tokenAge) observe(r *samples.Sample, rc *request, k *Key) {
 	}
 }
 
-// ageBin rounds an age down to whole seconds up to ten minutes, then to
-// ten seconds up to an hour, then to minutes: fine where stale-token
-// limits usually are, coarse enough that a day-long soak test does not
-// make a cell per second.
+// ageBin rounds an age down to whole seconds up to a minute, 5 s up to
+// ten minutes, 30 s up to an hour, then 5 minutes: fine where stale-token
+// limits usually are (tens of seconds to an hour), coarse enough that a
+// day-long soak test does not make a cell per second.
 func ageBin(d time.Duration) int32 {
 	s := int64(d / time.Second)
 	switch {
 	case s < 0:
 		return 0
-	case s < 600:
+	case s < 60:
 		return int32(s)
+	case s < 600:
+		return int32(s / 5 * 5)
 	case s < 3600:
-		return int32(s / 10 * 10)
+		return int32(s / 30 * 30)
 	case s < 1<<30:
-		return int32(s / 60 * 60)
+		return int32(s / 300 * 300)
 	}
 	return 1 << 30
 }

@@ -75,7 +75,7 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	if err != nil {
 		return err
 	}
-	d := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed})
+	d := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed, Attribution: o.attribution != ""})
 	accs := []analyze.Accumulator{d}
 	// The SLA is checked on the summary's totals, which the diagnosis
 	// does not compute: count them in the same pass.
