@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -19,10 +20,15 @@ import (
 // level being JMeter's allThreads when the input has it and the requests
 // in flight at the start otherwise (HAR). Give it samples in start order.
 type Levels struct {
-	tracker   *concurrency.Tracker
-	byLevel   map[int]*level
-	threads   bool
-	anyThread bool
+	tracker *concurrency.Tracker
+	byLevel map[int]*level
+	// byLabel keeps latency per label and level, so a chart can show one
+	// label's percentiles: a median over a fast read and a slow upload
+	// says more about the mix than about load. Bounded by maxLabelLevels.
+	byLabel     map[string]map[int]*level
+	labelLevels int
+	threads     bool
+	anyThread   bool
 }
 
 type level struct {
@@ -32,7 +38,7 @@ type level struct {
 
 // NewLevels returns an empty accumulator.
 func NewLevels() *Levels {
-	return &Levels{tracker: concurrency.NewTracker(), byLevel: map[int]*level{}}
+	return &Levels{tracker: concurrency.NewTracker(), byLevel: map[int]*level{}, byLabel: map[string]map[int]*level{}}
 }
 
 // Add counts the requests of s.
@@ -55,6 +61,35 @@ func (l *Levels) add(r *samples.Sample) {
 		lev = &level{lat: stats.NewHistogram(time.Millisecond)}
 		l.byLevel[n] = lev
 	}
+	lev.add(r)
+	ll := l.byLabel[r.Label]
+	if ll == nil {
+		if l.labelLevels >= maxLabelLevels {
+			return
+		}
+		ll = map[int]*level{}
+		l.byLabel[r.Label] = ll
+	}
+	lv2 := ll[n]
+	if lv2 == nil {
+		if l.labelLevels >= maxLabelLevels {
+			return
+		}
+		l.labelLevels++
+		lv2 = &level{lat: stats.NewHistogram(time.Millisecond)}
+		ll[n] = lv2
+	}
+	lv2.add(r)
+}
+
+// maxLabelLevels bounds the (label, level) histograms kept; a HAR with a
+// thousand URLs does not get a thousand latency curves anyway.
+const maxLabelLevels = 2000
+
+// maxLabelCurves is how many labels, the busiest, Result reports.
+const maxLabelCurves = 6
+
+func (lev *level) add(r *samples.Sample) {
 	lev.n++
 	if r.Success {
 		lev.ok++
@@ -105,17 +140,43 @@ type Result struct {
 	SLA         string `json:"sla,omitempty"`
 	Sustainable *int   `json:"sustainable,omitempty"`
 	// Statement is the one line for the report.
-	Statement string   `json:"statement,omitempty"`
-	Warnings  []string `json:"warnings"`
+	Statement string `json:"statement,omitempty"`
+	// ByLabel has the latency percentiles per level of the busiest
+	// labels, busiest first.
+	ByLabel  []LabelLevels `json:"by_label,omitempty"`
+	Warnings []string      `json:"warnings"`
+}
+
+// LabelLevels is one label's latency against concurrency.
+type LabelLevels struct {
+	Label    string       `json:"label"`
+	Requests int64        `json:"requests"`
+	Levels   []LabelLevel `json:"levels"`
+}
+
+// LabelLevel is one label at one level.
+type LabelLevel struct {
+	N        int     `json:"n"`
+	Requests int64   `json:"requests"`
+	ErrorPct float64 `json:"error_pct"`
+	P50MS    float64 `json:"p50_ms"`
+	P90MS    float64 `json:"p90_ms"`
+	P95MS    float64 `json:"p95_ms"`
+	P99MS    float64 `json:"p99_ms"`
 }
 
 // Plateau is a stretch of time at one concurrency level.
 type Plateau struct {
-	N       int     `json:"n"`
-	StartS  float64 `json:"start_s"`
-	EndS    float64 `json:"end_s"`
-	Goodput float64 `json:"goodput_per_s"`
+	N        int     `json:"n"`
+	StartS   float64 `json:"start_s"`
+	EndS     float64 `json:"end_s"`
+	Goodput  float64 `json:"goodput_per_s"`
+	ErrorPct float64 `json:"error_pct"`
 }
+
+// MaxFitErrorPct: levels failing more often than this are left out of
+// the USL fit and the knee.
+const MaxFitErrorPct = 10
 
 // minPlateau is how long a level must hold to count as a steady plateau.
 const minPlateau = 10 * time.Second
@@ -174,6 +235,7 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 	}
 	sort.Ints(ns)
 	var points []Point
+	failing := 0
 	for _, n := range ns {
 		lev := l.byLevel[n]
 		st := LevelStats{N: n, Requests: lev.n, RampDown: rampDown[n] && !seenBefore[n]}
@@ -186,19 +248,29 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 			st.TimeS = round(a.time, 3)
 			st.Throughput = round(a.done/a.time, 3)
 			st.Goodput = round(a.good/a.time, 3)
-			if !st.RampDown {
+			switch {
+			case st.RampDown:
+			case st.ErrorPct > MaxFitErrorPct:
+				failing++
+			default:
 				points = append(points, Point{N: float64(n), X: a.good / a.time})
 			}
 		}
 		res.Levels = append(res.Levels, st)
 	}
+	if failing > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d levels where more than %d%% of requests failed are left out of the USL fit and the knee: there the server rejects work rather than slowing down, which is a failure limit (see the failure onset), not a scalability curve.", failing, MaxFitErrorPct))
+	}
+	res.ByLabel = l.labelCurves(rampDown)
 	res.Plateaus = plateaus(series, res.Metric)
 	fitOn := points
 	res.USLFrom = "ramp levels"
 	if len(res.Plateaus) >= 6 {
 		fitOn = nil
 		for _, p := range res.Plateaus {
-			fitOn = append(fitOn, Point{N: float64(p.N), X: p.Goodput})
+			if p.ErrorPct <= MaxFitErrorPct {
+				fitOn = append(fitOn, Point{N: float64(p.N), X: p.Goodput})
+			}
 		}
 		res.USLFrom = "plateaus"
 	} else if len(points) > 0 {
@@ -214,12 +286,25 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 		} else {
 			res.USLError = err.Error()
 		}
-		xs, ys := make([]float64, len(fitOn)), make([]float64, len(fitOn))
+		// The knee of a rising curve: up to the throughput peak only, since
+		// Kneedle assumes one bend and a fall after the peak is another.
+		peak := 0
 		for i, p := range fitOn {
-			xs[i], ys[i] = p.N, p.X
+			if p.X > fitOn[peak].X {
+				peak = i
+			}
 		}
-		if k, err := Kneedle(xs, ys, nil); err == nil && k.Found {
-			res.Knee = &k
+		var xs, ys []float64
+		for _, p := range fitOn[:peak+1] {
+			xs, ys = append(xs, p.N), append(ys, p.X)
+		}
+		// Kneedle finds a "knee" in noise on a straight line too; only a
+		// curve that really bends (the last point does at most 80% of
+		// linear scaling from the first) has one.
+		if len(xs) >= 3 && xs[0] > 0 && ys[0] > 0 && ys[len(ys)-1]/xs[len(xs)-1] <= 0.8*ys[0]/xs[0] {
+			if k, err := Kneedle(xs, ys, nil); err == nil && k.Found {
+				res.Knee = &k
+			}
 		}
 	} else {
 		res.USLError = "fewer than 3 concurrency levels with throughput: nothing to fit"
@@ -251,6 +336,41 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 	return res
 }
 
+// labelCurves returns the busiest labels' percentiles per level, leaving
+// out levels seen only during the ramp-down.
+func (l *Levels) labelCurves(rampDown map[int]bool) []LabelLevels {
+	var out []LabelLevels
+	for label, byN := range l.byLabel {
+		ll := LabelLevels{Label: label}
+		ns := make([]int, 0, len(byN))
+		for n := range byN {
+			ns = append(ns, n)
+		}
+		sort.Ints(ns)
+		for _, n := range ns {
+			lev := byN[n]
+			ll.Requests += lev.n
+			if rampDown[n] {
+				continue
+			}
+			ll.Levels = append(ll.Levels, LabelLevel{N: n, Requests: lev.n,
+				ErrorPct: round(100*float64(lev.n-lev.ok)/float64(lev.n), 3),
+				P50MS:    q(lev.lat, 0.5), P90MS: q(lev.lat, 0.9), P95MS: q(lev.lat, 0.95), P99MS: q(lev.lat, 0.99)})
+		}
+		out = append(out, ll)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Requests != out[j].Requests {
+			return out[i].Requests > out[j].Requests
+		}
+		return out[i].Label < out[j].Label
+	})
+	if len(out) > maxLabelCurves {
+		out = out[:maxLabelCurves]
+	}
+	return out
+}
+
 // windowLevel is the concurrency a window ran at.
 func windowLevel(p timeline.Point, metric string) int {
 	if metric == "threads" {
@@ -269,14 +389,21 @@ func plateaus(series timeline.Series, metric string) []Plateau {
 		lv := windowLevel(series.Points[i], metric)
 		j := i
 		var good float64
+		var reqs, fails int64
 		tol := lv / 50
 		for j < len(series.Points) && abs(windowLevel(series.Points[j], metric)-lv) <= tol {
 			good += series.Points[j].Goodput
+			reqs += series.Points[j].Requests
+			fails += series.Points[j].Failures
 			j++
 		}
 		dur := float64(j-i) * series.WidthS
 		if lv > 0 && dur >= minPlateau.Seconds() {
-			out = append(out, Plateau{N: lv, StartS: float64(i) * series.WidthS, EndS: float64(j) * series.WidthS, Goodput: round(good/float64(j-i), 3)})
+			p := Plateau{N: lv, StartS: float64(i) * series.WidthS, EndS: float64(j) * series.WidthS, Goodput: round(good/float64(j-i), 3)}
+			if reqs > 0 {
+				p.ErrorPct = round(100*float64(fails)/float64(reqs), 3)
+			}
+			out = append(out, p)
 		}
 		i = max(j, i+1)
 	}

@@ -25,7 +25,22 @@ type Timeline struct {
 	codes     map[string]int
 	codeNames []string
 	noStart   int64
+	// labels keeps per-label latency per window (see LabelSeries), for at
+	// most maxLabelWindows (label, window) pairs.
+	labels     map[string]*labelWindows
+	labelCells int
 }
+
+type labelWindows struct {
+	requests int64
+	lat      map[int]*logHist
+}
+
+// maxLabelWindows bounds the per-label histograms: 1 KiB each.
+const maxLabelWindows = 20_000
+
+// maxLabelSeries is how many labels, the busiest, Result reports.
+const maxLabelSeries = 6
 
 type window struct {
 	requests, failures int64
@@ -45,7 +60,7 @@ type window struct {
 
 // New returns an empty Timeline.
 func New() *Timeline {
-	return &Timeline{width: time.Second, codes: map[string]int{}}
+	return &Timeline{width: time.Second, codes: map[string]int{}, labels: map[string]*labelWindows{}}
 }
 
 // Add counts every request of s (the leaves of a sample with
@@ -90,6 +105,7 @@ func (t *Timeline) add(r *samples.Sample) {
 		w.lat = &logHist{}
 	}
 	w.lat.add(r.Elapsed)
+	t.addLabel(r.Label, int(start/t.width), r.Elapsed)
 	if r.Has&samples.FieldThreads != 0 {
 		w.threadsSum += int64(r.AllThreads)
 		w.threadsN++
@@ -111,6 +127,28 @@ func (t *Timeline) add(r *samples.Sample) {
 			t.windows[i].busy += hi - lo
 		}
 	}
+}
+
+func (t *Timeline) addLabel(label string, wi int, el time.Duration) {
+	lw := t.labels[label]
+	if lw == nil {
+		if t.labelCells >= maxLabelWindows {
+			return
+		}
+		lw = &labelWindows{lat: map[int]*logHist{}}
+		t.labels[label] = lw
+	}
+	lw.requests++
+	h := lw.lat[wi]
+	if h == nil {
+		if t.labelCells >= maxLabelWindows {
+			return
+		}
+		t.labelCells++
+		h = &logHist{}
+		lw.lat[wi] = h
+	}
+	h.add(el)
 }
 
 func (t *Timeline) at(off time.Duration) *window {
@@ -164,6 +202,19 @@ func (t *Timeline) coarsen() {
 	}
 	t.windows = merged
 	t.width *= 2
+	t.labelCells = 0
+	for _, lw := range t.labels {
+		m := map[int]*logHist{}
+		for wi, h := range lw.lat {
+			if to := m[wi/2]; to != nil {
+				to.merge(h)
+			} else {
+				m[wi/2] = h
+			}
+		}
+		lw.lat = m
+		t.labelCells += len(m)
+	}
 }
 
 // Series is the timeline as plain data for charts and JSON.
@@ -176,6 +227,26 @@ type Series struct {
 	Points []Point  `json:"points"`
 	// HasThreads is false when the input records no thread counts (HAR).
 	HasThreads bool `json:"has_threads"`
+	// ByLabel has per-window percentiles of the busiest labels, busiest
+	// first; each Points slice lines up with Series.Points.
+	ByLabel []LabelSeries `json:"by_label,omitempty"`
+}
+
+// LabelSeries is one label's latency over time.
+type LabelSeries struct {
+	Label    string       `json:"label"`
+	Requests int64        `json:"requests"`
+	Points   []LabelPoint `json:"points"`
+}
+
+// LabelPoint is one label in one window; zero Requests means none
+// started there.
+type LabelPoint struct {
+	Requests int64   `json:"requests"`
+	P50MS    float64 `json:"p50_ms"`
+	P90MS    float64 `json:"p90_ms"`
+	P95MS    float64 `json:"p95_ms"`
+	P99MS    float64 `json:"p99_ms"`
 }
 
 // Point is one window.
@@ -277,6 +348,24 @@ func (t *Timeline) Result() Series {
 			p.P50MS, p.P90MS, p.P95MS, p.P99MS = w.lat.quantile(0.5), w.lat.quantile(0.9), w.lat.quantile(0.95), w.lat.quantile(0.99)
 		}
 		s.Points = append(s.Points, p)
+	}
+	for label, lw := range t.labels {
+		ls := LabelSeries{Label: label, Requests: lw.requests, Points: make([]LabelPoint, len(t.windows))}
+		for wi, h := range lw.lat {
+			if wi < len(ls.Points) {
+				ls.Points[wi] = LabelPoint{Requests: int64(h.n), P50MS: h.quantile(0.5), P90MS: h.quantile(0.9), P95MS: h.quantile(0.95), P99MS: h.quantile(0.99)}
+			}
+		}
+		s.ByLabel = append(s.ByLabel, ls)
+	}
+	sort.Slice(s.ByLabel, func(i, j int) bool {
+		if s.ByLabel[i].Requests != s.ByLabel[j].Requests {
+			return s.ByLabel[i].Requests > s.ByLabel[j].Requests
+		}
+		return s.ByLabel[i].Label < s.ByLabel[j].Label
+	})
+	if len(s.ByLabel) > maxLabelSeries {
+		s.ByLabel = s.ByLabel[:maxLabelSeries]
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/jtlscope/jtlscope/analyze/capacity"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
@@ -44,10 +45,19 @@ var figures = []struct {
 	{"failure-rate", "Failure rate against concurrency", func(d Data) (*Chart, error) { return FailureRate(d.Diagnosis) }},
 	{"throughput", "Throughput against concurrency", func(d Data) (*Chart, error) { return Throughput(d.Capacity) }},
 	{"latency-by-level", "Response-time percentiles against concurrency", func(d Data) (*Chart, error) {
-		return withMixNote(LatencyByLevel(d.Capacity, d.SLA))(d.Summary)
+		label := mainLabel(d)
+		c, err := LatencyByLevel(d.Capacity, d.SLA, label)
+		if labelLevels(d.Capacity, label) != nil {
+			return c, err
+		}
+		return withMixNote(c, err)(d.Summary)
 	}},
 	{"latency-over-time", "Response-time percentiles over time", func(d Data) (*Chart, error) {
-		return withMixNote(LatencyOverTime(d.Timeline))(d.Summary)
+		c, err := LatencyOverTime(d.Timeline, mainLabel(d))
+		if c != nil && strings.HasPrefix(c.Title, "Response times of") {
+			return c, err
+		}
+		return withMixNote(c, err)(d.Summary)
 	}},
 	{"token-age", "Token age at request by outcome", func(d Data) (*Chart, error) { return TokenAge(d.Diagnosis) }},
 	{"duplicate-ids", "Duplicate-ID reuse over time", func(d Data) (*Chart, error) { return DuplicateIDs(d.Diagnosis) }},
@@ -74,6 +84,22 @@ func All(d Data) []Figure {
 		out = append(out, fig)
 	}
 	return out
+}
+
+// mainLabel is the label the latency charts show: the one with the most
+// failures, else the busiest. Its percentiles mean something; those of
+// every request mixed together often do not.
+func mainLabel(d Data) string {
+	if len(d.Diagnosis.Labels) > 0 && d.Diagnosis.Failures > 0 {
+		return d.Diagnosis.Labels[0].Label
+	}
+	if len(d.Capacity.ByLabel) > 0 {
+		return d.Capacity.ByLabel[0].Label
+	}
+	if len(d.Timeline.ByLabel) > 0 {
+		return d.Timeline.ByLabel[0].Label
+	}
+	return ""
 }
 
 // withMixNote adds mixNote to a latency chart's note.

@@ -226,7 +226,7 @@ func TestLatencyByLevelMarksSLAAndSustainable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := LatencyByLevel(r, crit)
+	c, err := LatencyByLevel(r, crit, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestOverTimeSeries(t *testing.T) {
 	}
 
 	long := series(60, 120, true) // two hours: minutes on the axis
-	lc, err := LatencyOverTime(long)
+	lc, err := LatencyOverTime(long, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,7 +500,7 @@ func TestGapsAndNaN(t *testing.T) {
 	s := series(1, 10, true)
 	s.Points[4].Requests = 0
 	s.Points[5].P95MS = math.NaN()
-	c, err := LatencyOverTime(s)
+	c, err := LatencyOverTime(s, "")
 	if err != nil {
 		t.Fatal(err)
 	}

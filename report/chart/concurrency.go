@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"github.com/jtlscope/jtlscope/samples/redact"
 	"math"
 	"strconv"
 	"strings"
@@ -95,7 +96,7 @@ func FailureRate(d diagnose.Result) (*Chart, error) {
 // each concurrency level, not JMeter Plugins' threads × 1000 / response
 // time) with the Universal Scalability Law fit and its peak N*.
 func Throughput(r capacity.Result) (*Chart, error) {
-	var good, all, down Series
+	var good, failing, all, down Series
 	maxN := 0.0
 	for _, l := range r.Levels {
 		if l.TimeS <= 0 {
@@ -106,11 +107,15 @@ func Throughput(r capacity.Result) (*Chart, error) {
 			down.X, down.Y = append(down.X, n), append(down.Y, l.Goodput)
 			continue
 		}
-		good.X, good.Y = append(good.X, n), append(good.Y, l.Goodput)
+		if l.ErrorPct > capacity.MaxFitErrorPct {
+			failing.X, failing.Y = append(failing.X, n), append(failing.Y, l.Goodput)
+		} else {
+			good.X, good.Y = append(good.X, n), append(good.Y, l.Goodput)
+		}
 		all.X, all.Y = append(all.X, n), append(all.Y, l.Throughput)
 		maxN = max(maxN, n)
 	}
-	if len(good.X) == 0 {
+	if len(good.X)+len(failing.X) == 0 {
 		return nil, &NoData{Why: "no concurrency level with a measured throughput", Record: recordTimestamps + " and thread counts (thread_counts=true)"}
 	}
 	c := newChart("throughput", "Throughput against concurrency", levelAxis(r.Metric), "requests per second")
@@ -130,6 +135,9 @@ func Throughput(r capacity.Result) (*Chart, error) {
 		goodName = "goodput per level"
 	}
 	if err := c.points(goodName, good.X, good.Y, Blue, draw.CircleGlyph{}, vg.Points(2.2)); err != nil {
+		return nil, err
+	}
+	if err := c.points(fmt.Sprintf("goodput, > %d%% errors (not fitted)", capacity.MaxFitErrorPct), failing.X, failing.Y, Vermilion, draw.TriangleGlyph{}, vg.Points(2.2)); err != nil {
 		return nil, err
 	}
 	if r.USLFrom == "plateaus" {
@@ -179,26 +187,45 @@ func Throughput(r capacity.Result) (*Chart, error) {
 }
 
 // LatencyByLevel charts response-time percentiles against concurrency,
-// with the SLA's latency limits and the sustainable level marked.
-func LatencyByLevel(r capacity.Result, criteria sla.Criteria) (*Chart, error) {
-	var levels []capacity.LevelStats
-	for _, l := range r.Levels {
-		if l.Requests > 0 && !l.RampDown {
-			levels = append(levels, l)
+// with the SLA's latency limits and the sustainable level marked. label
+// picks one label's percentiles (the one that fails, say): over every
+// request, a median that mixes fast reads and slow uploads jumps between
+// the two. An empty label, or one without its own data, charts them all.
+func LatencyByLevel(r capacity.Result, criteria sla.Criteria, label string) (*Chart, error) {
+	type row struct {
+		n                  float64
+		p50, p90, p95, p99 float64
+	}
+	var rows []row
+	var which string
+	if ll := labelLevels(r, label); ll != nil {
+		which = ll.Label
+		for _, l := range ll.Levels {
+			rows = append(rows, row{float64(l.N), l.P50MS, l.P90MS, l.P95MS, l.P99MS})
+		}
+	} else {
+		for _, l := range r.Levels {
+			if l.Requests > 0 && !l.RampDown {
+				rows = append(rows, row{float64(l.N), l.P50MS, l.P90MS, l.P95MS, l.P99MS})
+			}
 		}
 	}
-	if len(levels) < 2 {
+	if len(rows) < 2 {
 		return nil, &NoData{Why: "fewer than two concurrency levels", Record: "a ramp or several load steps, with thread counts (thread_counts=true)"}
 	}
-	c := newChart("latency-by-level", "Response-time percentiles against concurrency", levelAxis(r.Metric), "response time (ms)")
-	xs := make([]float64, len(levels))
-	for i, l := range levels {
-		xs[i] = float64(l.N)
+	title := "Response-time percentiles against concurrency"
+	if which != "" {
+		title = "Response times of " + quoteLabel(which) + " against concurrency"
 	}
-	for _, q := range percentiles {
-		ys := make([]float64, len(levels))
-		for i, l := range levels {
-			ys[i] = q.level(l)
+	c := newChart("latency-by-level", title, levelAxis(r.Metric), "response time (ms)")
+	xs := make([]float64, len(rows))
+	for i, l := range rows {
+		xs[i] = l.n
+	}
+	for qi, q := range percentiles {
+		ys := make([]float64, len(rows))
+		for i, l := range rows {
+			ys[i] = [...]float64{l.p50, l.p90, l.p95, l.p99}[qi]
 		}
 		if err := c.points(q.name, xs, ys, q.colour, q.glyph, vg.Points(1.7)); err != nil {
 			return nil, err
@@ -216,10 +243,37 @@ func LatencyByLevel(r capacity.Result, criteria sla.Criteria) (*Chart, error) {
 	c.Plot.X.Min, c.Plot.Y.Min = 0, 0
 	c.finish()
 	c.Note = "Percentiles over every request sent at each level (levels seen only while JMeter stopped threads are left out)."
+	if which != "" {
+		c.Note = fmt.Sprintf("Percentiles of the %s requests sent at each level (levels seen only while JMeter stopped threads are left out); the report's tables have every label.", quoteLabel(which))
+	}
 	if r.Statement != "" {
 		c.Note += " " + capitalizeFirst(r.Statement) + "."
 	}
 	return c, nil
+}
+
+// labelLevels finds a label's curve; labels reach charts redacted, so
+// both forms match.
+func labelLevels(r capacity.Result, label string) *capacity.LabelLevels {
+	if label == "" {
+		return nil
+	}
+	for i := range r.ByLabel {
+		if r.ByLabel[i].Label == label || redact.Text(r.ByLabel[i].Label) == label {
+			return &r.ByLabel[i]
+		}
+	}
+	return nil
+}
+
+// quoteLabel quotes a label from an input for a title, redacted and cut
+// short.
+func quoteLabel(l string) string {
+	l = redact.Text(l)
+	if r := []rune(l); len(r) > 32 {
+		l = string(r[:31]) + "…"
+	}
+	return "“" + l + "”"
 }
 
 // fmtNum writes a measured value with the precision a reader needs: whole

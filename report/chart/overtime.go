@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"github.com/jtlscope/jtlscope/samples/redact"
 	"image/color"
 	"math"
 	"time"
@@ -142,19 +143,35 @@ func Codes(s timeline.Series) (*Chart, error) {
 	return c.finish(), nil
 }
 
-// LatencyOverTime charts response-time percentiles per window.
-func LatencyOverTime(s timeline.Series) (*Chart, error) {
+// LatencyOverTime charts response-time percentiles per window, of one
+// label when label names one with its own data (see LatencyByLevel).
+func LatencyOverTime(s timeline.Series, label string) (*Chart, error) {
 	if err := noTimes(s); err != nil {
 		return nil, err
 	}
+	var ls *timeline.LabelSeries
+	for i := range s.ByLabel {
+		if label != "" && (s.ByLabel[i].Label == label || redact.Text(s.ByLabel[i].Label) == label) {
+			ls = &s.ByLabel[i]
+		}
+	}
 	ta := newTimeAxis(s)
-	c := newChart("latency-over-time", "Response-time percentiles over time", ta.label(), "response time (ms)")
+	title := "Response-time percentiles over time"
+	if ls != nil {
+		title = "Response times of " + quoteLabel(ls.Label) + " over time"
+	}
+	c := newChart("latency-over-time", title, ta.label(), "response time (ms)")
 	xs := ta.x(s)
-	for _, q := range percentiles {
+	for qi, q := range percentiles {
 		ys := make([]float64, len(xs))
 		for i, p := range s.Points {
 			ys[i] = q.window(p)
-			if p.Requests == 0 {
+			n := p.Requests
+			if ls != nil && i < len(ls.Points) {
+				lp := ls.Points[i]
+				ys[i], n = [...]float64{lp.P50MS, lp.P90MS, lp.P95MS, lp.P99MS}[qi], lp.Requests
+			}
+			if n == 0 {
 				ys[i] = nanValue // leave a gap where nothing started
 			}
 		}
