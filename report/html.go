@@ -171,14 +171,16 @@ func inlineSVG(svg []byte, name, title string) (template.HTML, error) {
 		return "", fmt.Errorf("chart %s: no SVG", name)
 	}
 	s = svgProlog.ReplaceAllString(s, "<svg")
-	s = svgSize.ReplaceAllString(s, fmt.Sprintf(`<svg class="chart" role="img" aria-label="%s"`, html.EscapeString(title)))
-	s = svgIDs.ReplaceAllString(s, `id="`+name+`-$1"`)
-	s = strings.ReplaceAll(s, `url(#`, `url(#`+name+`-`)
+	// Check gonum's markup before adding our own attribute: the escaped
+	// title in aria-label may read "onerror=" as text, harmlessly.
 	for _, tag := range svgTag.FindAllString(s, -1) {
 		if svgForbidden.MatchString(tag) {
 			return "", fmt.Errorf("chart %s: SVG holds active content; refusing to inline it", name)
 		}
 	}
+	s = svgSize.ReplaceAllString(s, fmt.Sprintf(`<svg class="chart" role="img" aria-label="%s"`, html.EscapeString(title)))
+	s = svgIDs.ReplaceAllString(s, `id="`+name+`-$1"`)
+	s = strings.ReplaceAll(s, `url(#`, `url(#`+name+`-`)
 	return template.HTML(s), nil
 }
 
