@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/unicode"
@@ -46,7 +47,7 @@ func (in *Input) BytesRead() int64 {
 	if in.count == nil {
 		return 0
 	}
-	return in.count.n
+	return in.count.n.Load()
 }
 
 // Open opens the named file ("-" for standard input) and returns a decoder
@@ -194,14 +195,16 @@ func binaryAt(head []byte) (int, bool) {
 	return 0, false
 }
 
+// countingReader counts bytes read. The decoder goroutine writes the
+// count while a progress bar reads it, hence the atomic.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
