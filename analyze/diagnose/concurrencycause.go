@@ -81,7 +81,19 @@ func (c *concurrencyCause) assess(a *assessment) Finding {
 		f.Missing = "run a ramp or several load steps (for example 10, 20, ... 80 threads for a few minutes each)"
 		return f
 	}
+	// The in-flight onset is secondary evidence; fit it alongside.
+	var inflight *stats.Onset
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if ev.Metric == "threads" {
+			if io, err := a.onsetOn(dimInFlight, a.keep, 99); err == nil && io.Found {
+				inflight = io
+			}
+		}
+	}()
 	on, err := a.onset(dim)
+	<-done
 	if err != nil {
 		f.Verdict = NotAssessable
 		f.Summary = "The failure rate could not be fitted against concurrency: " + err.Error()
@@ -92,10 +104,8 @@ func (c *concurrencyCause) assess(a *assessment) Finding {
 	if on.Wilson.Found {
 		ev.WilsonLevel = on.Wilson.Level
 	}
-	if ev.Metric == "threads" {
-		if io, err := a.onset(dimInFlight); err == nil && io.Found {
-			ev.InFlight = &Onset{Metric: "in_flight", Value: round1(io.At), Low: round1(io.AtCI.Lo), High: round1(io.AtCI.Hi)}
-		}
+	if io := inflight; io != nil {
+		ev.InFlight = &Onset{Metric: "in_flight", Value: round1(io.At), Low: round1(io.AtCI.Lo), High: round1(io.AtCI.Hi)}
 	}
 	if !on.Found {
 		f.Verdict = Unlikely
@@ -141,11 +151,16 @@ const (
 
 // onset fits the failure onset over one level dimension, with time
 // windows as bootstrap blocks.
-func (a *assessment) onset(dim int) (*stats.Onset, error) {
+func (a *assessment) onset(dim int) (*stats.Onset, error) { return a.onsetOn(dim, a.keep, 199) }
+
+// onsetOn is onset over the cells keep accepts, with the given number of
+// bootstrap resamples. It only reads the table, so causes may call it at
+// the same time.
+func (a *assessment) onsetOn(dim int, keep func(Key) bool, resamples int) (*stats.Onset, error) {
 	type cell struct{ level, block int32 }
 	var minL, maxL, maxT int32 = -1, -1, 0
 	for k := range a.table.cells {
-		if !a.keep(k) || k[dim] < 0 {
+		if !keep(k) || k[dim] < 0 {
 			continue
 		}
 		if minL < 0 || k[dim] < minL {
@@ -158,7 +173,7 @@ func (a *assessment) onset(dim int) (*stats.Onset, error) {
 	tw := max(1, maxT/maxOnsetBlocks+1)
 	rows := map[cell]*Counts{}
 	for k, c := range a.table.cells {
-		if !a.keep(k) || k[dim] < 0 {
+		if !keep(k) || k[dim] < 0 {
 			continue
 		}
 		// A band is represented by its lowest level, so an onset read off
@@ -191,7 +206,7 @@ func (a *assessment) onset(dim int) (*stats.Onset, error) {
 		n[i] = int(rows[ck].N)
 		block[i] = int(ck.block)
 	}
-	return stats.EstimateOnset(x, k, n, block, &stats.OnsetOptions{Seed: a.seed, Resamples: 199, NullResamples: 99})
+	return stats.EstimateOnset(x, k, n, block, &stats.OnsetOptions{Seed: a.seed, Resamples: resamples, NullResamples: 99})
 }
 
 // bands groups levels into at most about ten bands of a round width, with

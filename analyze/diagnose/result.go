@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jtlscope/jtlscope/analyze/concurrency"
@@ -142,13 +143,23 @@ func (d *Diagnoser) Result() Result {
 	if d.noStart > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s without a timestamp were left out", count(d.noStart, "request")))
 	}
-	var fs []Finding
-	for _, c := range d.causes {
-		f := c.assess(a)
-		if res.Failures == 0 && f.Verdict != NotAssessable {
-			f.Verdict = Unlikely
+	// Causes judge themselves from the finished table, which they only
+	// read, so they can do it at the same time: the onset fits of
+	// concurrency and token age are the slow part of a diagnosis.
+	fs := make([]Finding, len(d.causes))
+	var wg sync.WaitGroup
+	for i, c := range d.causes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fs[i] = c.assess(a)
+		}()
+	}
+	wg.Wait()
+	for i := range fs {
+		if res.Failures == 0 && fs[i].Verdict != NotAssessable {
+			fs[i].Verdict = Unlikely
 		}
-		fs = append(fs, f)
 	}
 	res.Causes = rank(d.table, a.keep, fs)
 	res.Verdict, res.NextSteps = verdictText(&res, a)

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jtlscope/jtlscope/analyze/stats"
 	"github.com/jtlscope/jtlscope/analyze/tokens"
 	"github.com/jtlscope/jtlscope/samples"
 )
@@ -131,7 +130,7 @@ func (c *tokenAge) assess(a *assessment) Finding {
 		f.Missing = "run longer than the token's suspected lifetime, so that token ages vary"
 		return f
 	}
-	on, err := a.onsetOn(dim, aged)
+	on, err := a.onsetOn(dim, aged, 199)
 	if err != nil {
 		f.Verdict = NotAssessable
 		f.Summary = "Failures could not be fitted against token age: " + err.Error()
@@ -189,15 +188,6 @@ func (c *tokenAge) assess(a *assessment) Finding {
 		f.Summary += fmt.Sprintf(" %s were sent after the token's expiry.", count(expired.N, "request"))
 	}
 	return f
-}
-
-// onsetOn fits the failure onset over a dimension for the cells accepted
-// by keep, with time windows as bootstrap blocks.
-func (a *assessment) onsetOn(dim int, keep func(Key) bool) (*stats.Onset, error) {
-	saved := a.keep
-	a.keep = keep
-	defer func() { a.keep = saved }()
-	return a.onset(dim)
 }
 
 // ageBands groups ages into about a dozen round bands for the chart.
