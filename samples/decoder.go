@@ -165,5 +165,5 @@ const (
 	MaxBody = 1 << 20
 	// MaxRecord is the largest CSV record, XML sample element or HAR entry a
 	// decoder will hold; a larger one is skipped with a ParseError.
-	MaxRecord = 256 << 20
+	MaxRecord = 64 << 20
 )

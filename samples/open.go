@@ -221,10 +221,11 @@ func (e *readErrors) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
 	e.n += int64(n)
 	if err != nil && err != io.EOF {
+		// No file name here: the decoder or the Stream adds it.
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = fmt.Errorf("%s: %s data is cut off after %d uncompressed bytes: %w", e.name, e.what, e.n, err)
+			err = fmt.Errorf("%s data is cut off after %d uncompressed bytes: %w", e.what, e.n, err)
 		} else {
-			err = fmt.Errorf("%s: reading %s data after %d uncompressed bytes: %w", e.name, e.what, e.n, err)
+			err = fmt.Errorf("reading %s data after %d uncompressed bytes: %w", e.what, e.n, err)
 		}
 	}
 	return n, err

@@ -466,6 +466,15 @@ func (src *source) run(out chan *batch, ordered bool) {
 		if s.Source == "" {
 			s.Source = src.in.Name
 		}
+		if pe := implausible(s); pe != nil {
+			// One wild timestamp would stretch a run's span to centuries
+			// and its throughput to zero: drop the sample, say why.
+			if !ordered {
+				b.samples = b.samples[:len(b.samples)-1]
+			}
+			b.probs = append(b.probs, pe)
+			continue
+		}
 		if !ordered {
 			if len(b.samples) == cap(b.samples) {
 				if !src.send(out, b) {
@@ -484,6 +493,22 @@ func (src *source) run(out chan *batch, ordered bool) {
 		}
 		b.late += r.takeLate()
 	}
+}
+
+// JMeter was first released in 1998; a load test stamped before that, or
+// more than a century ahead, has a broken clock or a broken field.
+var (
+	earliest = time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
+	latest   = time.Now().AddDate(100, 0, 0)
+)
+
+// implausible reports a sample whose start cannot be a real time.
+func implausible(s *Sample) *ParseError {
+	if s.Has&FieldStart == 0 || (!s.Start.Before(earliest) && !s.Start.After(latest)) {
+		return nil
+	}
+	return &ParseError{File: s.Source, Line: s.Line, Offset: -1,
+		Msg: fmt.Sprintf("implausible timestamp %s (epoch ms %d); skipped the sample", s.Start.UTC().Format(time.RFC3339), s.Start.UnixMilli())}
 }
 
 // emit appends s to b, sending b on when full; it returns the batch to go

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -73,7 +74,17 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 	}
 	if rr.samples == 0 {
 		e.printWarnings(rr.warnings)
-		return rr, fmt.Errorf("no samples in %s", strings.Join(names, ", "))
+		var why []string
+		for _, in := range rr.inputs {
+			for _, n := range in.Meta.Notes {
+				why = append(why, in.Name+": "+n)
+			}
+		}
+		msg := fmt.Sprintf("no samples in %s", strings.Join(names, ", "))
+		if len(why) > 0 {
+			msg += " (" + strings.Join(why, "; ") + ")"
+		}
+		return rr, errors.New(msg)
 	}
 	return rr, nil
 }

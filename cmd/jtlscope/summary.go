@@ -70,9 +70,7 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	}
 	res := sm.Result()
 	res.Warnings = append(res.Warnings, rr.warnings...)
-	if o.format != report.FormatJSON {
-		e.printWarnings(res.Warnings)
-	}
+	e.printWarnings(res.Warnings)
 	if err := writeOutput(e, o.output, func(w io.Writer) error { return report.Summary(w, res, o.format) }); err != nil {
 		return err
 	}
