@@ -487,7 +487,7 @@ func writeReportFiles(dir string, r *CapacityReport, marker bool) error {
 		{"tables/causes.csv", func(w io.Writer) error { return causesCSV(w, r.Diagnosis) }},
 		{"summary.json", func(w io.Writer) error { return Summary(w, r.Summary, FormatJSON) }},
 		{"diagnosis.json", func(w io.Writer) error { return Diagnosis(w, r.Diagnosis, FormatJSON) }},
-		{"capacity.json", func(w io.Writer) error { return writeJSON(w, r.Capacity) }},
+		{"capacity.json", func(w io.Writer) error { return writeJSON(w, redactCapacity(r.Capacity)) }},
 		{"report.md", func(w io.Writer) error { return Markdown(w, r) }},
 		{"index.html", func(w io.Writer) error { return writeHTML(w, r, svgs) }},
 	}
@@ -612,4 +612,15 @@ func marshalCSV[T any](w io.Writer, rows []T, header string) error {
 		return err
 	}
 	return gocsv.Marshal(rows, w)
+}
+
+// redactCapacity masks credentials in the labels of the per-label curves.
+func redactCapacity(c capacity.Result) capacity.Result {
+	by := make([]capacity.LabelLevels, len(c.ByLabel))
+	for i, l := range c.ByLabel {
+		l.Label = redact.Text(l.Label)
+		by[i] = l
+	}
+	c.ByLabel = by
+	return c
 }
