@@ -71,6 +71,10 @@ type Finding struct {
 	// its own and beyond every other cause.
 	Fit *Fit `json:"fit,omitempty"`
 
+	// short is the few words the verdict uses when the cause is ruled out
+	// ("IDs were never reused"); the first sentence of Summary otherwise.
+	short string
+	// noun names the cause in a verdict: "recording IDs", "token age".
 	// marker tells whether a request (by its key) shows the cause. Nil for
 	// causes that explain no individual failure.
 	marker func(Key) bool

@@ -110,6 +110,7 @@ func (c *concurrencyCause) assess(a *assessment) Finding {
 	if !on.Found {
 		f.Verdict = Unlikely
 		f.Summary = fmt.Sprintf("The failure rate does not rise with concurrency: %s.", bandPhrase(ev.Levels, ev.Metric))
+		f.short = "the failure rate does not rise with concurrency (" + bandPhrase(ev.Levels, ev.Metric) + ")"
 		return f
 	}
 	threshold := on.At

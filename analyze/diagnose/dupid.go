@@ -114,6 +114,7 @@ func (c *duplicateID) assess(a *assessment) Finding {
 		f.Verdict = Unlikely
 		f.Summary = fmt.Sprintf("IDs were never reused by the failing requests (%s: %s values in %s requests).",
 			describeLoc(loc), countNum(loc.Distinct), countNum(loc.Requests))
+		f.short = "IDs were never reused"
 		return f
 	}
 	mask := int32(1) << best

@@ -116,6 +116,7 @@ func (c *multipartCause) assess(a *assessment) Finding {
 	case multi == 0:
 		f.Verdict = Unlikely
 		f.Summary = "The failing requests are not multipart."
+		f.short = "the failing requests are not multipart"
 		return f
 	}
 	// Pick the anomaly kind whose presence best separates failures.
@@ -146,6 +147,7 @@ func (c *multipartCause) assess(a *assessment) Finding {
 	if best < 0 {
 		f.Verdict = Unlikely
 		f.Summary = fmt.Sprintf("%s multipart bodies on the failing labels show no anomaly that the failures share.", countNum(multi))
+		f.short = "the multipart bodies show no anomaly the failures share"
 		if len(ev.Kinds) > 0 {
 			var ks []string
 			for _, k := range ev.Kinds {

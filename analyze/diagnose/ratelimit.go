@@ -137,6 +137,7 @@ func (c *rateLimit) assess(a *assessment) Finding {
 	case c.n429 == 0:
 		f.Verdict = Unlikely
 		f.Summary = "No request got 429 Too Many Requests, so rate limiting did not cause these failures."
+		f.short = "there was no 429 Too Many Requests"
 		f.marker = nil
 		return f
 	case f.Explained == 0:

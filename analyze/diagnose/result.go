@@ -238,8 +238,15 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 			}
 		}
 	}
-	if eb := res.Cause("error-body"); eb != nil && eb.Verdict != NotAssessable && eb.Summary != "" {
-		b.WriteString(" " + eb.Summary)
+	if eb := res.Cause("error-body"); eb != nil && eb.Verdict != NotAssessable {
+		if ev, ok := eb.Evidence.(*ErrorBodyEvidence); ok && len(ev.Groups) > 0 {
+			top := ev.Groups[0]
+			if top.Failures == res.Failures && len(ev.NamesCause) == 0 {
+				fmt.Fprintf(&b, " The server said only %q, which names no cause.", top.Message)
+			} else {
+				b.WriteString(" " + eb.Summary)
+			}
+		}
 	}
 	switch {
 	case len(likely) > 0:
@@ -248,7 +255,7 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 		if len(ruledOut) > 0 {
 			b.WriteString(" Ruled out: " + ruledOutPhrase(ruledOut) + ".")
 		}
-		fmt.Fprintf(&b, " So the failures are best explained by %s (%s of them).", causeTitle(top.Cause), pct(top.Share))
+		fmt.Fprintf(&b, " So the cause is %s: it accounts for %s of the failures.", causeTitle(top.Cause), pct(top.Share))
 		for _, f := range likely[1:] {
 			fmt.Fprintf(&b, " %s also explains %s: %s", causeTitle(f.Cause), pct(f.Share), f.Summary)
 		}
@@ -286,9 +293,12 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 func ruledOutPhrase(fs []*Finding) string {
 	var parts []string
 	for _, f := range fs {
-		reason := firstSentence(f.Summary)
+		reason := f.short
+		if reason == "" {
+			reason = firstSentence(f.Summary)
+		}
 		if f.Fit != nil && f.Fit.ExplainedBy != "" {
-			reason = fmt.Sprintf("%s follows %s and adds nothing once it is known", causeTitle(f.Cause), causeTitle(f.Fit.ExplainedBy))
+			reason = fmt.Sprintf("%s does not separate failures from successes after allowing for %s", causeNoun(f.Cause), causeTitle(f.Fit.ExplainedBy))
 		}
 		parts = append(parts, strings.TrimSuffix(lowerFirst(reason), "."))
 	}
@@ -334,6 +344,25 @@ var causeTitles = map[string]string{
 func causeTitle(c string) string {
 	if t, ok := causeTitles[c]; ok {
 		return t
+	}
+	return c
+}
+
+// causeNoun names what a cause measures, as the subject of a sentence.
+func causeNoun(c string) string {
+	switch c {
+	case "concurrency":
+		return "concurrency"
+	case "token-age":
+		return "token age"
+	case "duplicate-id":
+		return "ID reuse"
+	case "multipart-boundary":
+		return "the multipart anomaly"
+	case "rate-limit":
+		return "rate limiting"
+	case "thread-group":
+		return "the thread group"
 	}
 	return c
 }

@@ -95,6 +95,7 @@ func (c threadGroupCause) assess(a *assessment) Finding {
 		ev.Confined = nil
 		f.Verdict = Unlikely
 		f.Summary = fmt.Sprintf("Failures are spread across thread groups (%s), so they are not tied to one group's settings.", groupList(rates, 3))
+		f.short = "failures are spread across thread groups"
 		return f
 	}
 	f.marker = func(k Key) bool { return hot[k[dimGroup]] }

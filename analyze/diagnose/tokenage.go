@@ -116,6 +116,7 @@ func (c *tokenAge) assess(a *assessment) Finding {
 		case tr.WithoutToken > 0 && tr.HeadersNotSaved == 0:
 			f.Verdict = Unlikely
 			f.Summary = "The failing requests carry no bearer token, so token age cannot be the cause."
+			f.short = "the failing requests carry no bearer token"
 		case tr.HeadersNotSaved > 0:
 			f.Summary = "Request headers were not saved and the run has no token requests to infer token ages from."
 			f.Missing = "save request headers (jmeter.save.saveservice.requestHeaders=true, XML output), or keep the token request in the same results file"
@@ -152,6 +153,7 @@ func (c *tokenAge) assess(a *assessment) Finding {
 	if !on.Found && expired.Fail == 0 {
 		f.Verdict = Unlikely
 		f.Summary = fmt.Sprintf("Failures do not rise with token age: %s.%s", agePhrase(ev.Bands), inferredNote)
+		f.short = "failures do not rise with token age"
 		return f
 	}
 	threshold := on.At
