@@ -30,8 +30,8 @@ total row. Transaction Controller rows are marked (TC) and kept out of the total
 JMeter does; a parent with sub-results counts once unless --subresults is given.
 
 Percentiles use JMeter's estimator. They are exact while the elapsed times fit in a
-memory budget (about 4 million samples); beyond it they come from a histogram whose
-relative error is at most 0.1%. --exact keeps every value.
+memory budget (about two million samples, 32 MB); beyond it they come from histograms whose
+relative error is at most 0.098% (2^-10). --exact keeps every value.
 ` + slaHelp,
 		Example: `  jtlscope summary results.jtl
   jtlscope summary --format markdown results.xml > stats.md
