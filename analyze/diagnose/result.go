@@ -232,8 +232,10 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 				ruledOut = append(ruledOut, f)
 			}
 		case NotAssessable:
-			unknown = append(unknown, f)
+			// Only what better data would settle is "not checked"; one
+			// thread group is not missing data.
 			if f.Missing != "" {
+				unknown = append(unknown, f)
 				next = append(next, fmt.Sprintf("To assess %s, %s.", f.Cause, f.Missing))
 			}
 		}
