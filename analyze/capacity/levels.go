@@ -117,6 +117,9 @@ type LevelStats struct {
 	// stopping threads: the server may still be loaded from before, so
 	// they are left out of the fits.
 	RampDown bool `json:"ramp_down,omitempty"`
+	// Unfitted marks levels left out of the fits for failing too often
+	// (see Result.FitErrorCeilingPct).
+	Unfitted bool `json:"unfitted,omitempty"`
 }
 
 // Result is the capacity section of a report.
@@ -134,7 +137,10 @@ type Result struct {
 	NStarCI  *stats.Interval `json:"n_star_ci,omitempty"`
 	XMaxCI   *stats.Interval `json:"x_max_ci,omitempty"`
 	USLError string          `json:"usl_error,omitempty"`
-	Knee     *Knee           `json:"knee,omitempty"`
+	// FitErrorCeilingPct is the error rate above which a level is left
+	// out of the USL fit and the knee.
+	FitErrorCeilingPct float64 `json:"fit_error_ceiling_pct"`
+	Knee               *Knee   `json:"knee,omitempty"`
 	// Sustainable is the highest level at which every level up to it met
 	// the SLA criteria; 0 when even the lowest broke them.
 	SLA         string `json:"sla,omitempty"`
@@ -174,9 +180,33 @@ type Plateau struct {
 	ErrorPct float64 `json:"error_pct"`
 }
 
-// MaxFitErrorPct: levels failing more often than this are left out of
-// the USL fit and the knee.
-const MaxFitErrorPct = 10
+// fitErrorMargin: levels failing more than this many percentage points
+// above the error rate at low load are left out of the USL fit and the
+// knee. Measured against low load, not zero, so that a constant share of
+// failures from a broken request (a bad header in one thread group) does
+// not hide the scaling of the rest.
+const fitErrorMargin = 10
+
+// errorCeiling is the error rate above which a level is left out of the
+// fits: the rate over the lowest third of the levels plus fitErrorMargin.
+func (l *Levels) errorCeiling(ns []int, rampDown, seenBefore map[int]bool) float64 {
+	var up []int
+	for _, n := range ns {
+		if !(rampDown[n] && !seenBefore[n]) {
+			up = append(up, n)
+		}
+	}
+	var req, ok int64
+	for _, n := range up[:(len(up)+2)/3] {
+		req += l.byLevel[n].n
+		ok += l.byLevel[n].ok
+	}
+	base := 0.0
+	if req > 0 {
+		base = 100 * float64(req-ok) / float64(req)
+	}
+	return round(math.Min(100, base+fitErrorMargin), 1)
+}
 
 // minPlateau is how long a level must hold to count as a steady plateau.
 const minPlateau = 10 * time.Second
@@ -234,6 +264,7 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 		ns = append(ns, n)
 	}
 	sort.Ints(ns)
+	res.FitErrorCeilingPct = l.errorCeiling(ns, rampDown, seenBefore)
 	var points []Point
 	failing := 0
 	for _, n := range ns {
@@ -250,7 +281,8 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 			st.Goodput = round(a.good/a.time, 3)
 			switch {
 			case st.RampDown:
-			case st.ErrorPct > MaxFitErrorPct:
+			case st.ErrorPct > res.FitErrorCeilingPct:
+				st.Unfitted = true
 				failing++
 			default:
 				points = append(points, Point{N: float64(n), X: a.good / a.time})
@@ -259,7 +291,7 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 		res.Levels = append(res.Levels, st)
 	}
 	if failing > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d levels where more than %d%% of requests failed are left out of the USL fit and the knee: there the server rejects work rather than slowing down, which is a failure limit (see the failure onset), not a scalability curve.", failing, MaxFitErrorPct))
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d levels where more than %s%% of requests failed (10 points above the rate at low load) are left out of the USL fit and the knee: there the server rejects work rather than slowing down, which is a failure limit (see the failure onset), not a scalability curve.", failing, strconv.FormatFloat(res.FitErrorCeilingPct, 'f', -1, 64)))
 	}
 	res.ByLabel = l.labelCurves(rampDown)
 	res.Plateaus = plateaus(series, res.Metric)
@@ -268,7 +300,7 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 	if len(res.Plateaus) >= 6 {
 		fitOn = nil
 		for _, p := range res.Plateaus {
-			if p.ErrorPct <= MaxFitErrorPct {
+			if p.ErrorPct <= res.FitErrorCeilingPct {
 				fitOn = append(fitOn, Point{N: float64(p.N), X: p.Goodput})
 			}
 		}

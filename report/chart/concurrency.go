@@ -107,7 +107,7 @@ func Throughput(r capacity.Result) (*Chart, error) {
 			down.X, down.Y = append(down.X, n), append(down.Y, l.Goodput)
 			continue
 		}
-		if l.ErrorPct > capacity.MaxFitErrorPct {
+		if l.Unfitted {
 			failing.X, failing.Y = append(failing.X, n), append(failing.Y, l.Goodput)
 		} else {
 			good.X, good.Y = append(good.X, n), append(good.Y, l.Goodput)
@@ -137,7 +137,7 @@ func Throughput(r capacity.Result) (*Chart, error) {
 	if err := c.points(goodName, good.X, good.Y, Blue, draw.CircleGlyph{}, vg.Points(2.2)); err != nil {
 		return nil, err
 	}
-	if err := c.points(fmt.Sprintf("goodput, > %d%% errors (not fitted)", capacity.MaxFitErrorPct), failing.X, failing.Y, Vermilion, draw.TriangleGlyph{}, vg.Points(2.2)); err != nil {
+	if err := c.points(fmt.Sprintf("goodput, > %s%% errors (not fitted)", fmtNum(r.FitErrorCeilingPct)), failing.X, failing.Y, Vermilion, draw.TriangleGlyph{}, vg.Points(2.2)); err != nil {
 		return nil, err
 	}
 	if r.USLFrom == "plateaus" {
