@@ -54,17 +54,32 @@ type CapacityReport struct {
 	Warnings []string
 	// Figures are the charts, in reading order, set by Draw.
 	Figures []chart.Figure
+	// Baseline, when set, is the run this one is set against.
+	Baseline *Baseline
+}
+
+// Baseline is the analyses of a baseline run, for the report's
+// side-by-side charts.
+type Baseline struct {
+	Files     []string
+	Diagnosis diagnose.Result
+	Capacity  capacity.Result
+	Timeline  timeline.Series
 }
 
 // Draw builds the charts.
 func (r *CapacityReport) Draw() {
-	r.Figures = chart.All(chart.Data{
+	d := chart.Data{
 		Summary:   r.Summary,
 		Diagnosis: r.Diagnosis,
 		Timeline:  r.Timeline,
 		Capacity:  r.Capacity,
 		SLA:       r.SLA,
-	})
+	}
+	if b := r.Baseline; b != nil {
+		d.Baseline = &chart.Data{Diagnosis: b.Diagnosis, Capacity: b.Capacity, Timeline: b.Timeline}
+	}
+	r.Figures = chart.All(d)
 }
 
 // AllWarnings is every warning of the inputs and the analyses, once

@@ -18,13 +18,14 @@ import (
 )
 
 type reportOptions struct {
-	output string
-	force  bool
-	title  string
-	sla    string
-	status string
-	ids    []string
-	seed   uint64
+	output   string
+	force    bool
+	title    string
+	sla      string
+	status   string
+	ids      []string
+	seed     uint64
+	baseline []string
 }
 
 func newReportCmd(e *env, in *inputFlags) *cobra.Command {
@@ -61,7 +62,8 @@ the report's files into it and leaves everything else there alone.
 ` + slaHelp,
 		Example: `  jtlscope report results.xml -o report/
   jtlscope report --sla p95=800ms,errors=1% run1.jtl run2.jtl -o capacity-2024-05
-  jtlscope report --status 4xx,5xx --title "Upload API, 80 threads" results.csv -o out`,
+  jtlscope report --status 4xx,5xx --title "Upload API, 80 threads" results.csv -o out
+  jtlscope report --baseline last-week.jtl results.jtl -o out`,
 		Args: minArgs(1, "result file (or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReport(cmd.Context(), e, in, &o, args)
@@ -75,6 +77,7 @@ the report's files into it and leaves everything else there alone.
 	fl.StringVar(&o.status, "status", "4xx", "which failures the diagnosis explains: `codes` and classes such as 400, 4xx, 4xx,5xx, or failed")
 	fl.StringArrayVar(&o.ids, "id", nil, "name an ID field instead of auto-detecting: header:NAME, form:NAME, json:PATH, var:NAME, query:NAME, path:N or regex:PATTERN (repeatable)")
 	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
+	fl.StringArrayVar(&o.baseline, "baseline", nil, "a baseline run's result `file` (repeatable): adds charts of both runs' failure rate and latency against concurrency")
 	return cmd
 }
 
@@ -115,6 +118,19 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 		Capacity:  lv.Result(series, criteria, o.seed),
 		SLA:       criteria,
 		Warnings:  rr.warnings,
+	}
+	if len(o.baseline) > 0 {
+		bd := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed})
+		btl, blv := timeline.New(), capacity.NewLevels()
+		brr, err := readInputs(ctx, e, in, o.baseline, true, 0, bd, btl, blv)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		for _, w := range brr.warnings {
+			r.Warnings = append(r.Warnings, "baseline: "+w)
+		}
+		bs := btl.Result()
+		r.Baseline = &report.Baseline{Files: o.baseline, Diagnosis: bd.Result(), Timeline: bs, Capacity: blv.Result(bs, criteria, o.seed)}
 	}
 	r.Violations = criteria.Check(totalValues(r.Summary.Total))
 	for _, i := range rr.inputs {

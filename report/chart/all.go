@@ -21,6 +21,8 @@ type Data struct {
 	Timeline  timeline.Series
 	Capacity  capacity.Result
 	SLA       sla.Criteria
+	// Baseline, when set, is a run to set this one against.
+	Baseline *Data
 }
 
 // A Figure is one place in the report: a chart, or why there is none.
@@ -68,22 +70,38 @@ var figures = []struct {
 // All builds every chart of the report, in order; charts the data cannot
 // feed come back with Missing set.
 func All(d Data) []Figure {
-	out := make([]Figure, 0, len(figures))
+	out := make([]Figure, 0, len(figures)+2)
 	for _, f := range figures {
-		fig := Figure{Name: f.name, Title: f.title}
-		c, err := f.build(d)
-		var nd *NoData
-		switch {
-		case errors.As(err, &nd):
-			fig.Missing = nd
-		case err != nil:
-			fig.Err = err
-		default:
-			fig.Chart, fig.Title = c, c.Title
+		out = append(out, figure(f.name, f.title, func() (*Chart, error) { return f.build(d) }))
+	}
+	if b := d.Baseline; b != nil {
+		for _, f := range []struct {
+			name, title string
+			build       func() (*Chart, error)
+		}{
+			{"baseline-failure-rate", "Failure rate against concurrency: baseline and this run", func() (*Chart, error) { return BaselineFailureRate(b.Diagnosis, d.Diagnosis) }},
+			{"baseline-latency", "p95 response time against concurrency: baseline and this run", func() (*Chart, error) { return BaselineLatency(b.Capacity, d.Capacity, mainLabel(d)) }},
+		} {
+			out = append(out, figure(f.name, f.title, f.build))
 		}
-		out = append(out, fig)
 	}
 	return out
+}
+
+// figure builds one chart, or records why there is none.
+func figure(name, title string, build func() (*Chart, error)) Figure {
+	fig := Figure{Name: name, Title: title}
+	c, err := build()
+	var nd *NoData
+	switch {
+	case errors.As(err, &nd):
+		fig.Missing = nd
+	case err != nil:
+		fig.Err = err
+	default:
+		fig.Chart, fig.Title = c, c.Title
+	}
+	return fig
 }
 
 // mainLabel is the label the latency charts show: the one with the most
