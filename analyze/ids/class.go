@@ -46,7 +46,19 @@ const maxValueLen = 512
 // Classify knows nothing of credentials: callers leave those out first.
 func Classify(key, value string) Class {
 	v := value
-	if v == "" || len(v) > maxValueLen || hasSpaceOrControl(v) || isWordConstant(v) || isDate(v) {
+	if v == "" || len(v) > maxValueLen {
+		return NotID
+	}
+	// The commonest ID, first: no filter below rejects a UUID.
+	if isUUID(v) {
+		return UUID
+	}
+	// Most values looked at (path segments, words) are short and end in
+	// a letter: no shape takes them, so only their key can.
+	if len(v) < minShapeLen && !isDigit(v[len(v)-1]) && !keyNamesID(key) {
+		return NotID
+	}
+	if hasSpaceOrControl(v) || isWordConstant(v) || isDate(v) {
 		return NotID
 	}
 	if c := shape(v); c != NotID {
@@ -65,6 +77,22 @@ func Classify(key, value string) Class {
 		return NotID
 	}
 	return Named
+}
+
+// minShapeLen is the shortest value shape takes that does not end in a
+// digit: shorter IDs are all digits, or a prefix and digits.
+const minShapeLen = 16
+
+// keyFree reports whether Classify gave v the class c for its shape, so
+// that it would give it under any key.
+func keyFree(c Class, v string) bool {
+	switch c {
+	case UUID, ULID, ObjectID, Hex, Epoch, Prefixed, Random:
+		return true
+	case Number: // more than 16 digits, or 6 and more under an ID-like key
+		return len(v) > 16 && allDigits(v)
+	}
+	return false
 }
 
 // shape classifies v by its form alone.
@@ -113,23 +141,26 @@ func uuidShape(v string) Class {
 // variant digits are not checked: load-test tools and servers mint
 // non-RFC "UUIDs" too, and they collide just the same.
 func isUUID(v string) bool {
-	if len(v) != 36 {
+	if len(v) != 36 || v[8] != '-' || v[13] != '-' || v[18] != '-' || v[23] != '-' {
 		return false
 	}
+	// Every UUID is looked at on a CSV row: a table is cheaper than
+	// isHexDigit's comparisons, and '-' is left to the checks above.
 	for i := 0; i < len(v); i++ {
-		switch i {
-		case 8, 13, 18, 23:
-			if v[i] != '-' {
-				return false
-			}
-		default:
-			if !isHexDigit(v[i]) {
-				return false
-			}
+		if !uuidByte[v[i]] {
+			return false
 		}
 	}
 	return true
 }
+
+// uuidByte holds the bytes of a UUID: hex digits and '-'.
+var uuidByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isHexDigit(byte(c)) || c == '-'
+	}
+	return t
+}()
 
 // hexShape accepts 16 or more hex digits, alone or in dash-separated
 // groups of 24 or more (W3C traceparent, odd UUID layouts). A digit is

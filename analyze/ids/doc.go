@@ -19,8 +19,12 @@
 //     up on unrelated requests.
 //
 // Memory grows with the number of distinct values, not of requests: a value
-// is kept as a 64-bit hash with a 16-byte record, and its text only while
-// it is among the few most reused of its location. Secrets never reach a
+// is kept as its 64-bit hash and its state, packed in a 16-byte slot of one
+// open-addressing table for the whole Tracker (valtable.go; about 22 bytes
+// a value with the table's slack), and its text only while it is among the
+// few most reused of its location. Locations that carry one ID several ways
+// share a slot per value (alias.go), so an ID sent as a header, a form
+// field and a variable costs one slot, not three. Secrets never reach a
 // Result: credential headers are not extracted, and values at locations
 // whose name looks like a credential are shown as fingerprints.
 package ids

@@ -62,7 +62,33 @@ type Extractor struct {
 	stack    []frame
 	out      []Candidate
 	isCapped bool
+
+	// Locations built before: path segments by index, and variables by
+	// their place in Sample.Vars (decoders give each row the same names).
+	pathLocs    [maxSegments]string
+	varLocs     []varLoc
+	notIDSegs   [maxSegments]string // the last segment at each place that was not an ID
+	dirs        [maxDirs]urlDir
+	nextDir     int
+	headerCache [64]headerEntry
+	// The last value classified by its shape alone, and its class.
+	lastValue []byte
+	lastClass Class
 }
+
+// maxNotIDSeg bounds the segments remembered as not IDs; longer ones are
+// rare and would keep their URL alive.
+const maxNotIDSeg = 64
+
+// varLoc is the location of a sample variable; skip says the name looks
+// like a credential (auto mode).
+type varLoc struct {
+	name, loc string
+	skip      bool
+}
+
+// maxVarLocs bounds the variables whose locations are remembered.
+const maxVarLocs = 64
 
 func (x *Extractor) init() {
 	x.ready = true
@@ -83,7 +109,7 @@ func (x *Extractor) init() {
 	}
 }
 
-func (x *Extractor) wants(kind string) bool { return x.want&(1<<kindRank(kind)) != 0 }
+func (x *Extractor) wants(kind int) bool { return x.want&(1<<kind) != 0 }
 
 // Extract returns the candidates of the request r (one wire request, not a
 // parent with sub-results), each location and value once. The slice is
@@ -94,18 +120,18 @@ func (x *Extractor) Extract(r *samples.Sample) []Candidate {
 	}
 	x.out = x.out[:0]
 	x.isCapped = false
-	if x.wants("header") {
+	if x.wants(kindHeader) {
 		x.headers(r)
 	}
-	if x.wants("path") || x.wants("query") {
+	if x.wants(kindPath) || x.wants(kindQuery) {
 		x.url(r)
 	}
-	if x.wants("form") || x.wants("json") {
+	if x.wants(kindForm) || x.wants(kindJSON) {
 		x.body(r)
 	}
-	if x.wants("var") {
-		for _, v := range r.Vars {
-			x.named("var:", v.Name, v.Value)
+	if x.wants(kindVar) {
+		for i, v := range r.Vars {
+			x.variable(i, v)
 		}
 	}
 	for _, sp := range x.regexes {
@@ -129,11 +155,14 @@ func (x *Extractor) add(loc []byte, key, value string) {
 	}
 }
 
-// addLoc is add with the location already a string.
-func (x *Extractor) addLoc(loc, key, value string) {
-	if value, class, ok := x.qualify(key, value); ok {
+// addLoc is add with the location already a string; it reports whether
+// the value qualified.
+func (x *Extractor) addLoc(loc, key, value string) bool {
+	value, class, ok := x.qualify(key, value)
+	if ok {
 		x.keep(loc, key, value, class)
 	}
+	return ok
 }
 
 // qualify trims value and says whether it may be kept, and as what.
@@ -142,7 +171,19 @@ func (x *Extractor) qualify(key, value string) (string, Class, bool) {
 	if value == "" || len(value) > maxValueLen {
 		return "", NotID, false
 	}
-	class := Classify(key, value)
+	// One ID often comes several ways on a request (a path segment and
+	// a variable; a header, a form field and a variable): a class its
+	// key had no part in holds for the same value under any key.
+	var class Class
+	if value == string(x.lastValue) {
+		class = x.lastClass
+	} else {
+		class = Classify(key, value)
+		if keyFree(class, value) {
+			// A copy: the value may be a slice of a big body.
+			x.lastValue, x.lastClass = append(x.lastValue[:0], value...), class
+		}
+	}
 	if len(x.Select) == 0 {
 		return value, class, class != NotID
 	}
@@ -192,6 +233,27 @@ func (x *Extractor) named(prefix, name, value string) {
 	}
 	x.buf = append(append(x.buf[:0], prefix...), name...)
 	x.add(x.buf, name, value)
+}
+
+// variable adds the i-th sample variable v, as named would.
+func (x *Extractor) variable(i int, v samples.Var) {
+	if i >= maxVarLocs {
+		x.named("var:", v.Name, v.Value)
+		return
+	}
+	if i >= len(x.varLocs) {
+		x.varLocs = append(x.varLocs, make([]varLoc, i+1-len(x.varLocs))...)
+	}
+	vl := &x.varLocs[i]
+	if vl.name != v.Name || vl.loc == "" {
+		vl.name = v.Name
+		vl.skip = len(x.Select) == 0 && x.credential(v.Name)
+		x.buf = append(append(x.buf[:0], "var:"...), v.Name...)
+		vl.loc = x.names.Bytes(x.buf)
+	}
+	if !vl.skip {
+		x.addLoc(vl.loc, v.Name, v.Value)
+	}
 }
 
 // credential reports whether a field, parameter or variable name looks
@@ -244,71 +306,187 @@ func (x *Extractor) headers(r *samples.Sample) {
 		if name == "" {
 			continue
 		}
-		x.buf = append(x.buf[:0], "header:"...)
-		for i := 0; i < len(name); i++ {
-			x.buf = append(x.buf, lower(name[i]))
+		if loc, skip := x.headerLoc(name); !skip {
+			x.addLoc(loc, name, h.Value)
 		}
-		// The interned location gives a lower-case name without
-		// allocating, which the checks below need.
-		loc := x.names.Bytes(x.buf)
-		if len(x.Select) == 0 && skipHeader(loc[len("header:"):]) {
-			continue
-		}
-		x.addLoc(loc, name, h.Value)
 	}
+}
+
+// headerLoc returns the location of the header called name and whether
+// to skip it. Requests repeat the same few headers, so the answers are
+// cached by a cheap hash of the name.
+func (x *Extractor) headerLoc(name string) (loc string, skip bool) {
+	e := &x.headerCache[headerSlot(name)]
+	if e.name == name && e.loc != "" {
+		return e.loc, e.skip
+	}
+	x.buf = append(x.buf[:0], "header:"...)
+	for i := 0; i < len(name); i++ {
+		x.buf = append(x.buf, lower(name[i]))
+	}
+	// The interned location gives a lower-case name without allocating,
+	// which the checks below need.
+	loc = x.names.Bytes(x.buf)
+	skip = len(x.Select) == 0 && skipHeader(loc[len("header:"):])
+	if len(name) <= maxCachedHeader {
+		// A copy: the name may be a slice of a big header block.
+		*e = headerEntry{strings.Clone(name), loc, skip}
+	}
+	return loc, skip
+}
+
+type headerEntry struct {
+	name, loc string
+	skip      bool
+}
+
+const maxCachedHeader = 64
+
+// headerSlot picks the place of a header name in Extractor.headerCache
+// from its length and a few bytes.
+func headerSlot(name string) int {
+	x := uint64(len(name))
+	if n := len(name); n > 0 {
+		x |= uint64(name[0])<<8 | uint64(name[n/2])<<16 | uint64(name[n-1])<<24 | uint64(name[n-1-n/4])<<32
+	}
+	return int(x * 0x9e3779b97f4a7c15 >> 58) // 64 places
 }
 
 // url reads path segments and query parameters from r.URL, which may be
 // absolute ("http://host/a/b?x=1") or a bare path.
 func (x *Extractor) url(r *samples.Sample) {
-	path, query := splitURL(r.URL)
-	if x.wants("path") {
-		n := 0
-		for seg := range strings.SplitSeq(path, "/") {
-			if seg == "" {
-				continue
+	u := r.URL
+	var start, end, n int
+	var query string
+	if d := x.knownDir(u); d != nil {
+		// The segments before d's end are not IDs: start after them.
+		start, end, n = len(d.prefix), len(u), d.segs
+		if i := strings.IndexByte(u[start:], '#'); i >= 0 {
+			end = start + i
+		}
+		if i := strings.IndexByte(u[start:end], '?'); i >= 0 {
+			query, end = u[start+i+1:end], start+i
+		}
+	} else {
+		start, end, query = pathBounds(u)
+	}
+	if x.wants(kindPath) {
+		// dirEnd is where the path's last '/' so far ends, and dirSegs
+		// the segments before it, while none of them is an ID.
+		dirEnd, dirSegs, clean := 0, 0, true
+		for p := start; p < end && n < maxSegments; {
+			seg, next, slash := u[p:end], end, false
+			if i := strings.IndexByte(seg, '/'); i >= 0 {
+				seg, next, slash = seg[:i], p+i+1, true
 			}
-			if n >= maxSegments {
-				break
+			if seg != "" {
+				// URLs of one endpoint share most segments ("api",
+				// "v2"): one that did not qualify at this place last
+				// time does not now.
+				if seg != x.notIDSegs[n] {
+					if x.pathSegment(n, seg) {
+						clean = false
+					} else if len(seg) <= maxNotIDSeg {
+						x.notIDSegs[n] = seg
+					}
+				}
+				n++
 			}
-			x.pathSegment(n, seg)
-			n++
+			if slash && clean {
+				dirEnd, dirSegs = next, n
+			}
+			p = next
+		}
+		if dirEnd > start && dirEnd <= maxDir {
+			x.rememberDir(u[:dirEnd], dirSegs)
 		}
 	}
-	if x.wants("query") {
+	if x.wants(kindQuery) && query != "" {
 		x.pairs("query:", query)
 	}
 }
 
-func (x *Extractor) pathSegment(n int, seg string) {
+// A urlDir is the start of URLs, up to and including a '/' of their path,
+// none of whose path segments qualified (see qualify): a URL that starts
+// with it needs only the segments after it looked at. An endpoint's URLs
+// share one ("http://host/api/v2/recordings/screen/" before an ID).
+type urlDir struct {
+	prefix string
+	segs   int // path segments in prefix
+}
+
+const (
+	maxDirs = 4
+	maxDir  = 256 // bytes; longer prefixes are not remembered
+)
+
+// knownDir returns the longest remembered prefix of u, or nil.
+func (x *Extractor) knownDir(u string) *urlDir {
+	var best *urlDir
+	for k := range x.dirs {
+		d := &x.dirs[k]
+		if d.prefix != "" && strings.HasPrefix(u, d.prefix) && (best == nil || len(d.prefix) > len(best.prefix)) {
+			best = d
+		}
+	}
+	return best
+}
+
+func (x *Extractor) rememberDir(prefix string, segs int) {
+	for _, d := range x.dirs {
+		if d.prefix == prefix {
+			return
+		}
+	}
+	x.dirs[x.nextDir] = urlDir{prefix, segs}
+	x.nextDir = (x.nextDir + 1) % maxDirs
+}
+
+// pathSegment adds the n-th path segment and reports whether it
+// qualified as an ID (it may still have been dropped by the cap).
+func (x *Extractor) pathSegment(n int, seg string) bool {
 	if strings.IndexByte(seg, '%') >= 0 {
 		if u, err := url.PathUnescape(seg); err == nil {
 			seg = u
 		}
 	}
-	x.buf = strconv.AppendInt(append(x.buf[:0], "path:"...), int64(n), 10)
-	x.add(x.buf, "", seg)
+	loc := x.pathLocs[n]
+	if loc == "" {
+		x.buf = strconv.AppendInt(append(x.buf[:0], "path:"...), int64(n), 10)
+		loc = x.names.Bytes(x.buf)
+		x.pathLocs[n] = loc
+	}
+	return x.addLoc(loc, "", seg)
 }
 
 // splitURL returns the path and raw query of u; the path is "" when u is
 // neither absolute nor rooted (JMeter writes "null" for no URL).
 func splitURL(u string) (path, query string) {
+	start, end, query := pathBounds(u)
+	return u[start:end], query
+}
+
+// pathBounds returns where the path of u starts and ends (start == end
+// when there is none) and its raw query.
+func pathBounds(u string) (start, end int, query string) {
+	end = len(u)
 	if i := strings.IndexByte(u, '#'); i >= 0 {
-		u = u[:i]
+		end = i
 	}
-	path, query, _ = strings.Cut(u, "?")
-	if i := strings.Index(path, "://"); i >= 0 {
-		rest := path[i+3:]
-		j := strings.IndexByte(rest, '/')
+	if i := strings.IndexByte(u[:end], '?'); i >= 0 {
+		query, end = u[i+1:end], i
+	}
+	if i := strings.Index(u[:end], "://"); i >= 0 {
+		j := strings.IndexByte(u[i+3:end], '/')
 		if j < 0 {
-			return "", query
+			return end, end, query
 		}
-		return rest[j:], query
+		return i + 3 + j, end, query
 	}
-	if !strings.HasPrefix(path, "/") {
-		return "", query
+	if !strings.HasPrefix(u[:end], "/") {
+		return end, end, query
 	}
-	return path, query
+	return 0, end, query
 }
 
 // pairs reads "a=1&b=2" (a query or an urlencoded body).
@@ -357,28 +535,28 @@ func (x *Extractor) body(r *samples.Sample) {
 	// the boundary too.
 	mt, _, _ := strings.Cut(ct, ";")
 	mt = strings.TrimSpace(mt)
-	lead := strings.TrimLeft(body, " \t\r\n")
+	lead := trimLeftSpace(body)
 	switch {
 	case len(mt) > 10 && strings.EqualFold(mt[:10], "multipart/"):
-		if x.wants("form") {
+		if x.wants(kindForm) {
 			x.multipart(body, headerParam(ct, "boundary"))
 		}
 	case strings.EqualFold(mt, "application/x-www-form-urlencoded"):
-		if x.wants("form") {
+		if x.wants(kindForm) {
 			x.pairs("form:", body)
 		}
 	case containsFold(mt, "json") || lead != "" && (lead[0] == '{' || lead[0] == '['):
-		if x.wants("json") {
+		if x.wants(kindJSON) {
 			x.walkJSON("json:", "", body)
 		}
 	case mt == "" && strings.HasPrefix(lead, "--"):
-		if x.wants("form") {
+		if x.wants(kindForm) {
 			x.multipart(lead, "")
 		}
 	case mt == "" && looksURLEncoded(body):
 		// JMeter saves a GET's query string as its body too; it is
 		// already in the URL.
-		if _, q := splitURL(r.URL); body != q && x.wants("form") {
+		if _, q := splitURL(r.URL); body != q && x.wants(kindForm) {
 			x.pairs("form:", body)
 		}
 	}
@@ -396,8 +574,8 @@ func (x *Extractor) field(name, value string) {
 		return
 	}
 	x.named("form:", name, value)
-	lead := strings.TrimLeft(value, " \t\r\n")
-	if x.wants("form") && lead != "" && (lead[0] == '{' || lead[0] == '[') && len(value) <= maxFieldJSON {
+	lead := trimLeftSpace(value)
+	if x.wants(kindForm) && lead != "" && (lead[0] == '{' || lead[0] == '[') && len(value) <= maxFieldJSON {
 		if len(x.Select) == 0 && x.credential(name) {
 			return
 		}
@@ -416,7 +594,7 @@ const jmeterFilePlaceholder = "<actual file content, not shown here>"
 // JMeter's placeholder.
 func (x *Extractor) multipart(body, boundary string) {
 	if boundary == "" || delimAt(body, boundary, 0) < 0 {
-		lead := strings.TrimLeft(body, " \t\r\n")
+		lead := trimLeftSpace(body)
 		if !strings.HasPrefix(lead, "--") {
 			return
 		}
@@ -508,13 +686,13 @@ func headerParamOK(v, key string) (string, bool) {
 		if i < 0 {
 			return "", false
 		}
-		v = strings.TrimLeft(v[i+1:], " \t")
+		v = trimLeftBlank(v[i+1:])
 		eq := strings.IndexByte(v, '=')
 		if semi := strings.IndexByte(v, ';'); eq < 0 || semi >= 0 && semi < eq {
 			continue // a parameter without a value
 		}
 		k := strings.TrimSpace(v[:eq])
-		rest := strings.TrimLeft(v[eq+1:], " \t")
+		rest := trimLeftBlank(v[eq+1:])
 		var val string
 		if strings.HasPrefix(rest, `"`) {
 			end := closingQuote(rest)
@@ -584,4 +762,21 @@ func (x *Extractor) regexMatch(sp Spec, r *samples.Sample) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// trimLeftSpace is strings.TrimLeft(s, " \t\r\n"), which builds its
+// character set on every call.
+func trimLeftSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\r' || s[0] == '\n') {
+		s = s[1:]
+	}
+	return s
+}
+
+// trimLeftBlank is strings.TrimLeft(s, " \t").
+func trimLeftBlank(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	return s
 }

@@ -139,7 +139,7 @@ func (ls *locState) result() Location {
 		Endpoint:          redact.Text(ls.endpoint),
 		Location:          ls.loc,
 		Requests:          ls.requests,
-		Distinct:          int64(len(ls.values)),
+		Distinct:          ls.distinct,
 		Reused:            ls.reused,
 		ReusedOtherThread: ls.reusedThread,
 		ReusedConcurrent:  ls.reusedConc,

@@ -32,11 +32,33 @@ type Spec struct {
 // variable last.
 var kinds = []string{"header", "form", "json", "query", "path", "regex", "var"}
 
+// The ranks of kinds, for the hot paths that know the kind they mean.
+const (
+	kindHeader = iota
+	kindForm
+	kindJSON
+	kindQuery
+	kindPath
+	kindRegex
+	kindVar
+)
+
 func kindRank(kind string) int {
-	for i, k := range kinds {
-		if k == kind {
-			return i
-		}
+	switch kind {
+	case "header":
+		return kindHeader
+	case "form":
+		return kindForm
+	case "json":
+		return kindJSON
+	case "query":
+		return kindQuery
+	case "path":
+		return kindPath
+	case "regex":
+		return kindRegex
+	case "var":
+		return kindVar
 	}
 	return len(kinds)
 }

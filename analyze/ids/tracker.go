@@ -3,6 +3,7 @@ package ids
 import (
 	"hash/maphash"
 	"math"
+	"strings"
 
 	"github.com/jtlscope/jtlscope/samples"
 )
@@ -68,20 +69,57 @@ type Tracker struct {
 
 	observe func(*samples.Sample) // Observe as a func, made once
 
-	// Scratch for the current request.
+	// vals holds the state of every (value, location) seen, and of every
+	// value an alias group shares (see alias.go).
+	vals valTable
+	// threads numbers thread names from 2 (see valState.thread).
+	threads     map[string]uint32
+	threadNames []string // by number - 2
+	threadCache [256]threadEntry
+	groups      []*aliasGroup
+
+	// recent caches locs by a cheap hash of the key (see recentSlot):
+	// most requests carry the locations of the ones before.
+	recent [64]*locState
+	// pairCache does the same for pairs.
+	pairCache [64]pairEntry
+
+	// The current request: its time and thread, and its uses with, for
+	// each, the value's hash, the location, and whether it is recorded.
+	cur    request
 	uses   []Use
 	hashes []uint64
 	states []*locState
+	done   []bool
 	firsts []int
+}
+
+// request is what the state of a value needs from the current request.
+type request struct {
+	thread     uint32
+	timed      bool
+	start, end int64 // Unix µs
 }
 
 type locKey struct{ endpoint, loc string }
 
+type pairEntry struct {
+	k  [2]int32
+	ps *pairStat
+}
+
 // locState is what a Tracker knows about one (endpoint, location).
 type locState struct {
-	id             int32
-	endpoint, loc  string
+	id            int32
+	endpoint, loc string
+	rank          int // kindRank of loc
+	distinct      int64
+	// values holds the values of a location numbered maxTableLocs or
+	// more (Options.MaxLocations above it), which a valTable slot cannot
+	// name; the others' are in Tracker.vals.
 	values         map[uint64]valState
+	group          *aliasGroup
+	member         uint8 // index in group.members
 	classes        [len(classOrder)]int64
 	requests       int64
 	reused         int64
@@ -95,16 +133,80 @@ type locState struct {
 	examplesWanted int
 }
 
-// valState is all a Tracker keeps per distinct value: 16 bytes.
+// valState is all a Tracker knows of a distinct value at a location; a
+// valTable keeps it, with the value's hash and the location, in 16 bytes.
 type valState struct {
 	uses   uint32
-	thread uint32 // 0: no thread recorded; manyThreads; else a thread hash
+	thread uint32 // 0: no thread recorded; manyThreads; else threadID's
 	end    int64  // latest end of the uses so far, Unix µs
 }
 
-// manyThreads marks a value used by more than one thread; thread hashes
-// have bit 1 set, so none equals it (or 0).
+// manyThreads marks a value used by more than one thread; thread numbers
+// start at 2, so none equals it (or 0).
 const manyThreads = 1
+
+// Thread names are numbered, up to maxThreadIDs of them, so that a value's
+// thread packs in a few bits and two threads never look like one. Past
+// that, or for a name longer than maxThreadName, the number is a hash with
+// the top bit set: two threads may then collide, with a chance of about
+// 2^-31 per pair.
+const (
+	maxThreadIDs  = maxSlotThread - 1
+	maxThreadName = 256
+)
+
+// threadID returns the number of the thread called name.
+func (t *Tracker) threadID(name string) uint32 {
+	// A run has a few hundred threads, each on row after row: a small
+	// cache by a cheap hash of the name (two places, for collisions)
+	// spares hashing it for the map.
+	k := threadSlot(name)
+	e := &t.threadCache[k]
+	if e.name == name && e.name != "" {
+		return e.id
+	}
+	if e2 := &t.threadCache[k^1]; e2.name == name && e2.name != "" {
+		return e2.id
+	}
+	if e.name != "" && t.threadCache[k^1].name == "" {
+		e = &t.threadCache[k^1]
+	}
+	if id, ok := t.threads[name]; ok {
+		e.name, e.id = t.threadNames[id-2], id
+		return id
+	}
+	if len(t.threads) >= maxThreadIDs || len(name) > maxThreadName {
+		return uint32(maphash.String(t.seed, name)) | 1<<31
+	}
+	if t.threads == nil {
+		t.threads = map[string]uint32{}
+	}
+	id := uint32(len(t.threads)) + 2
+	// A copy: the name may be a slice of a big line.
+	name = strings.Clone(name)
+	t.threads[name] = id
+	t.threadNames = append(t.threadNames, name)
+	e.name, e.id = name, id
+	return id
+}
+
+type threadEntry struct {
+	name string
+	id   uint32
+}
+
+// threadSlot picks the place of a thread name in Tracker.threadCache from
+// its length and last bytes ("group 1-17"), where thread names differ.
+func threadSlot(name string) int {
+	x := uint64(len(name))
+	for i := 1; i <= 4 && i <= len(name); i++ {
+		x |= uint64(name[len(name)-i]) << (8 * i)
+	}
+	if len(name) > 0 {
+		x |= uint64(name[len(name)/2]) << 40
+	}
+	return int(x * 0x9e3779b97f4a7c15 >> 56) // 256 places
+}
 
 // An example is a much-reused value whose text is kept for the result.
 // The text is a copy (the value may be a slice of a megabyte body) in a
@@ -150,21 +252,13 @@ func (t *Tracker) Add(s *samples.Sample) {
 // were found. The slice is reused by the next call.
 func (t *Tracker) Observe(r *samples.Sample) []Use {
 	t.requests++
-	t.uses, t.hashes, t.states = t.uses[:0], t.hashes[:0], t.states[:0]
+	t.uses, t.hashes, t.states, t.done = t.uses[:0], t.hashes[:0], t.states[:0], t.done[:0]
 	cands := t.x.Extract(r)
 	if len(cands) == 0 {
 		return nil
 	}
 	endpoint := t.x.endpoint(r)
-	timed := !r.Start.IsZero()
-	var start, end int64
-	if timed {
-		start, end = r.Start.UnixMicro(), r.End().UnixMicro()
-	}
-	var thread uint32
-	if r.Thread != "" {
-		thread = uint32(maphash.String(t.seed, r.Thread)) | 2
-	}
+	grouped := false
 	for _, c := range cands {
 		if t.allowed(c.Loc) {
 			continue
@@ -173,17 +267,38 @@ func (t *Tracker) Observe(r *samples.Sample) []Use {
 		if ls == nil {
 			continue
 		}
-		h := maphash.String(t.seed, c.Value)
-		u := ls.use(t.requests, h, c, thread, timed, start, end)
-		u.Endpoint = endpoint
-		t.uses = append(t.uses, u)
+		// An ID sent several ways is hashed once.
+		h := uint64(0)
+		if n := len(t.uses); n > 0 && t.uses[n-1].Value == c.Value {
+			h = t.hashes[n-1]
+		} else {
+			h = maphash.String(t.seed, c.Value)
+		}
+		t.uses = append(t.uses, Use{Endpoint: endpoint, Loc: c.Loc, Class: c.Class, Value: c.Value})
 		t.hashes = append(t.hashes, h)
 		t.states = append(t.states, ls)
+		t.done = append(t.done, false)
+		grouped = grouped || ls.group != nil
 	}
 	if len(t.uses) == 0 {
 		return nil
 	}
 	t.withIDs++
+	t.cur = request{timed: !r.Start.IsZero()}
+	if t.cur.timed {
+		t.cur.start, t.cur.end = r.Start.UnixMicro(), r.End().UnixMicro()
+	}
+	if r.Thread != "" {
+		t.cur.thread = t.threadID(r.Thread)
+	}
+	if grouped {
+		t.useGroups()
+	}
+	for i := range t.uses {
+		if !t.done[i] {
+			t.use(i)
+		}
+	}
 	t.group()
 	t.countPairs()
 	return t.uses
@@ -199,8 +314,19 @@ func (t *Tracker) allowed(loc string) bool {
 }
 
 func (t *Tracker) state(endpoint, loc string) *locState {
+	// Two places in recent to look at, for the odd collision.
+	r := recentSlot(endpoint, loc)
+	for _, k := range [2]int{r, r ^ 1} {
+		if ls := t.recent[k]; ls != nil && ls.endpoint == endpoint && ls.loc == loc {
+			return ls
+		}
+	}
+	if t.recent[r] != nil && t.recent[r^1] == nil {
+		r ^= 1
+	}
 	k := locKey{endpoint, loc}
 	if ls := t.locs[k]; ls != nil {
+		t.recent[r] = ls
 		return ls
 	}
 	if len(t.order) >= t.opts.MaxLocations {
@@ -211,44 +337,91 @@ func (t *Tracker) state(endpoint, loc string) *locState {
 		id:             int32(len(t.order)),
 		endpoint:       endpoint,
 		loc:            loc,
-		values:         map[uint64]valState{},
+		rank:           kindRank(locKind(loc)),
 		examplesWanted: t.opts.Examples,
 		lastReq:        -1,
 	}
 	t.locs[k] = ls
 	t.order = append(t.order, ls)
+	t.recent[r] = ls
 	return ls
 }
 
-// use records one use of the value with hash h on request serial req.
-func (ls *locState) use(req int64, h uint64, c Candidate, thread uint32, timed bool, start, end int64) Use {
-	v, seen := ls.values[h]
-	u := Use{Loc: c.Loc, Class: c.Class, Value: c.Value}
+// recentSlot picks the place of an (endpoint, location) in Tracker.recent
+// from lengths and a few bytes, which is cheaper than hashing the strings
+// and tells apart the few locations a run usually has.
+func recentSlot(endpoint, loc string) int {
+	x := uint64(len(endpoint)) | uint64(len(loc))<<8
+	if n := len(endpoint); n > 0 {
+		x |= uint64(endpoint[0])<<16 | uint64(endpoint[n/2])<<24 | uint64(endpoint[n-1])<<32
+	}
+	if n := len(loc); n > 0 {
+		x |= uint64(loc[n/2])<<40 | uint64(loc[n-1])<<48
+	}
+	return int(x * 0x9e3779b97f4a7c15 >> 58) // 64 places
+}
+
+// use records use i of the current request at its own location.
+func (t *Tracker) use(i int) {
+	ls, h := t.states[i], t.hashes[i]
+	if ls.id >= maxTableLocs {
+		v, seen := ls.values[h]
+		t.record(i, &v, seen)
+		if ls.values == nil {
+			ls.values = map[uint64]valState{}
+		}
+		ls.values[h] = v
+		return
+	}
+	slot, v, seen := t.vals.lookup(h, uint32(ls.id))
+	t.record(i, &v, seen)
+	t.vals.set(slot, h, uint32(ls.id), v, seen)
+}
+
+// record fills in use i of the current request from v, the state of its
+// value before the request (seen: there was one), updates v and counts
+// the use at its location.
+func (t *Tracker) record(i int, v *valState, seen bool) {
+	t.advance(&t.uses[i], v, seen)
+	t.count(i, v.uses)
+}
+
+// advance fills in u's reuse fields from the state v of its value, and
+// moves v on by the current request.
+func (t *Tracker) advance(u *Use, v *valState, seen bool) {
+	cur := &t.cur
 	if seen {
 		u.Reused = true
-		u.Concurrent = timed && v.end > start
-		u.OtherThread = thread != 0 && v.thread != 0 && v.thread != thread
+		u.Concurrent = cur.timed && v.end > cur.start
+		u.OtherThread = cur.thread != 0 && v.thread != 0 && v.thread != cur.thread
 	}
 	if v.uses < math.MaxUint32 {
 		v.uses++
 	}
 	u.Uses = int(v.uses)
 	switch {
-	case thread == 0: // says nothing about threads
+	case cur.thread == 0: // says nothing about threads
 	case v.thread == 0:
-		v.thread = thread
-	case v.thread != thread:
+		v.thread = cur.thread
+	case v.thread != cur.thread:
 		v.thread = manyThreads
 	}
-	if timed && (!seen || end > v.end) {
-		v.end = end
+	if cur.timed && (!seen || cur.end > v.end) {
+		v.end = cur.end
 	}
-	ls.values[h] = v
-	ls.classes[classIndex(c.Class)]++
+}
 
+// count adds use i, now filled in, to its location's counts; uses is the
+// value's count there.
+func (t *Tracker) count(i int, uses uint32) {
+	ls, u := t.states[i], &t.uses[i]
+	if uses == 1 {
+		ls.distinct++
+	}
+	ls.classes[classIndex(u.Class)]++
 	// A request with several values at one location (a JSON array)
 	// counts once, as reused if any of them was.
-	if ls.lastReq != req {
+	if req := t.requests; ls.lastReq != req {
 		ls.lastReq = req
 		ls.requests++
 		ls.lastReused, ls.lastThread, ls.lastConcurrent = false, false, false
@@ -265,10 +438,10 @@ func (ls *locState) use(req int64, h uint64, c Candidate, thread uint32, timed b
 		ls.lastConcurrent = true
 		ls.reusedConc++
 	}
-	if v.uses >= 2 {
-		ls.remember(h, c.Value, v.uses)
+	if uses >= 2 {
+		ls.remember(t.hashes[i], u.Value, uses)
 	}
-	return u
+	t.done[i] = true
 }
 
 // remember keeps the top examplesWanted values by use count. Counts grow
@@ -311,7 +484,7 @@ func (t *Tracker) group() {
 				continue
 			}
 			t.uses[j].Group = g
-			if kindRank(locKind(t.uses[j].Loc)) < kindRank(locKind(t.uses[best].Loc)) {
+			if t.states[j].rank < t.states[best].rank {
 				best = j
 			}
 		}
@@ -328,6 +501,7 @@ const maxPairLocs = 16
 // takes part with its first.
 func (t *Tracker) countPairs() {
 	firsts := t.firsts[:0]
+	link := false
 	for i := range t.uses {
 		if len(firsts) == maxPairLocs {
 			break
@@ -343,18 +517,35 @@ func (t *Tracker) countPairs() {
 			if k[0] > k[1] {
 				k[0], k[1] = k[1], k[0]
 			}
-			ps := t.pairs[k]
-			if ps == nil {
-				ps = &pairStat{}
-				t.pairs[k] = ps
-			}
+			ps := t.pair(k)
 			ps.both++
 			if t.hashes[i] == t.hashes[j] {
 				ps.equal++
 			}
+			// Try grouping the pair's locations each time the count
+			// doubles from linkAt on.
+			link = link || ps.both >= linkAt && ps.both&(ps.both-1) == 0
 		}
 	}
+	if link {
+		t.link(firsts)
+	}
 	t.firsts = firsts
+}
+
+// pair returns the counts of the pair k, made on first use.
+func (t *Tracker) pair(k [2]int32) *pairStat {
+	e := &t.pairCache[(k[0]*7+k[1])&int32(len(t.pairCache)-1)]
+	if e.ps != nil && e.k == k {
+		return e.ps
+	}
+	ps := t.pairs[k]
+	if ps == nil {
+		ps = &pairStat{}
+		t.pairs[k] = ps
+	}
+	e.k, e.ps = k, ps
+	return ps
 }
 
 // firstOf reports whether use i is the first of its location on this

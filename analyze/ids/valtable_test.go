@@ -1,0 +1,146 @@
+package ids
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The table against a Go map: hashes of 0, states that pack and states
+// that do not, relabelled slots, and growth from 8 slots through many
+// chunks, checking the linear-probing rule after each growth.
+func TestValTable(t *testing.T) {
+	type key struct {
+		h   uint64
+		loc uint32
+	}
+	rnd := rand.New(rand.NewPCG(11, 12))
+	var tb valTable
+	ref := map[key]valState{}
+	var keys []key
+	const base = 1795652504000000 // µs
+	state := func() valState {
+		v := valState{uses: uint32(1 + rnd.IntN(20)), thread: uint32(rnd.IntN(300))}
+		switch p := rnd.IntN(100); {
+		case p < 2:
+			v.uses = uint32(maxSlotUses + rnd.IntN(1000))
+		case p < 4:
+			v.uses = math.MaxUint32
+		case p < 6:
+			v.thread = maxSlotThread + 1 + uint32(rnd.IntN(1000))
+		case p < 8:
+			v.thread = 1<<31 | rnd.Uint32()
+		}
+		switch p := rnd.IntN(100); {
+		case p < 5: // no end
+		case p < 7: // not a whole ms
+			v.end = base + int64(rnd.IntN(1e9))
+		case p < 9: // far away: 1960, 2300
+			v.end = -315619200000000 + int64(rnd.IntN(2))*10651363200000000
+		default:
+			v.end = base + int64(rnd.IntN(1e6))*1000
+		}
+		return v
+	}
+	lastSize := 0
+	for i := range 300000 {
+		var k key
+		if len(keys) > 0 && rnd.IntN(3) == 0 {
+			k = keys[rnd.IntN(len(keys))]
+		} else {
+			k = key{rnd.Uint64(), uint32(rnd.IntN(5))}
+			if i == 1000 {
+				k.h = 0
+			}
+		}
+		slot, v, ok := tb.lookup(k.h, k.loc)
+		want, wantOK := ref[k]
+		if ok != wantOK || v != want {
+			t.Fatalf("op %d: lookup %x/%d = %+v %v, want %+v %v", i, k.h, k.loc, v, ok, want, wantOK)
+		}
+		if !ok {
+			keys = append(keys, k)
+		}
+		v = state()
+		tb.set(slot, k.h, k.loc, v, ok)
+		ref[k] = v
+		if rnd.IntN(50) == 0 { // move a value to another location
+			k := keys[rnd.IntN(len(keys))]
+			to := uint32(100 + rnd.IntN(1000))
+			if _, taken := ref[key{k.h, to}]; !taken {
+				v, ok := tb.relabel(k.h, k.loc, to)
+				if !ok || v != ref[k] {
+					t.Fatalf("relabel %x/%d: %+v %v, want %+v", k.h, k.loc, v, ok, ref[k])
+				}
+				delete(ref, k)
+				ref[key{k.h, to}] = v
+				for j := range keys {
+					if keys[j] == k {
+						keys[j] = key{k.h, to}
+					}
+				}
+			}
+		}
+		if tb.size != lastSize {
+			lastSize = tb.size
+			checkProbing(t, &tb)
+		}
+	}
+	if tb.n != len(ref) {
+		t.Errorf("%d entries, want %d", tb.n, len(ref))
+	}
+	for k, want := range ref {
+		if _, v, ok := tb.lookup(k.h, k.loc); !ok || v != want {
+			t.Fatalf("%x/%d: %+v %v, want %+v", k.h, k.loc, v, ok, want)
+		}
+	}
+	if tb.size < 64*chunkLen || len(tb.wide) == 0 {
+		t.Errorf("%d slots, %d wide: the test did not grow the table far or keep wide states", tb.size, len(tb.wide))
+	}
+	if load := float64(tb.n) / float64(tb.size); load > maxLoadNum/float64(maxLoadDen) || load < 0.5 {
+		t.Errorf("load %.2f", load)
+	}
+}
+
+// checkProbing checks that every key can be found: no empty slot between
+// its home and where it is.
+func checkProbing(t *testing.T, tb *valTable) {
+	t.Helper()
+	n := 0
+	for p := range tb.size {
+		s := tb.at(p)
+		if s.key == 0 {
+			continue
+		}
+		n++
+		for i := home(s.key, tb.size); i != p; i = (i + 1) % tb.size {
+			if tb.at(i).key == 0 {
+				t.Fatalf("size %d: key %x at %d, home %d, empty slot at %d", tb.size, s.key, p, home(s.key, tb.size), i)
+			}
+		}
+	}
+	if n != tb.n {
+		t.Fatalf("size %d: %d keys in slots, %d counted", tb.size, n, tb.n)
+	}
+}
+
+// BenchmarkScaleTable is the table alone: lookups and inserts of fresh
+// hashes into a table of 1M and more.
+func BenchmarkScaleTable(b *testing.B) {
+	var tb valTable
+	rnd := rand.New(rand.NewPCG(1, 2))
+	put := func() {
+		h := rnd.Uint64()
+		i, v, ok := tb.lookup(h, 1)
+		v.uses++
+		v.end = 1795652504000000
+		tb.set(i, h, 1, v, ok)
+	}
+	for range 1 << 20 {
+		put()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		put()
+	}
+}
