@@ -120,7 +120,12 @@ func (d *Diagnoser) Result() Result {
 		}
 		res.Failures += c.Fail
 	}
-	sort.Slice(res.Labels, func(i, j int) bool { return res.Labels[i].Failures > res.Labels[j].Failures })
+	sort.Slice(res.Labels, func(i, j int) bool {
+		if res.Labels[i].Failures != res.Labels[j].Failures {
+			return res.Labels[i].Failures > res.Labels[j].Failures
+		}
+		return res.Labels[i].Label < res.Labels[j].Label
+	})
 	keep := func(k Key) bool { return failing[k[dimLabel]] }
 	if res.Failures == 0 {
 		// Nothing fails: describe every request, so the evidence still
