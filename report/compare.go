@@ -76,13 +76,7 @@ func redactComparison(c Comparison) Comparison {
 
 func comparisonText(w io.Writer, c Comparison, style table.Style) error {
 	ew := &errWriter{w: w}
-	heading := func(s string) {
-		if style == table.Markdown {
-			ew.printf("## %s\n\n", s)
-		} else {
-			ew.printf("%s\n", strings.ToUpper(s))
-		}
-	}
+	heading := func(s string) { ew.heading(style, s) }
 	ind := indentFor(style)
 	ew.printf("%sbase: %s (%s samples)\n", ind, strings.Join(c.Base.Files, ", "), Count(c.Base.Samples))
 	ew.printf("%snew:  %s (%s samples)\n", ind, strings.Join(c.New.Files, ", "), Count(c.New.Samples))

@@ -29,13 +29,7 @@ func Diagnosis(w io.Writer, r diagnose.Result, format string) error {
 
 func diagnosisText(w io.Writer, r diagnose.Result, style table.Style) error {
 	ew := &errWriter{w: w}
-	heading := func(s string) {
-		if style == table.Markdown {
-			ew.printf("## %s\n\n", s)
-		} else {
-			ew.printf("%s\n", strings.ToUpper(s))
-		}
-	}
+	heading := func(s string) { ew.heading(style, s) }
 	heading("Verdict")
 	ew.printf("%s\n\n", wrap(r.Verdict, 100, indentFor(style)))
 	if r.Failures > 0 {
@@ -159,6 +153,15 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }
+
+// heading writes a section heading: "## Title" in Markdown, "TITLE" as text.
+func (e *errWriter) heading(style table.Style, s string) {
+	if style == table.Markdown {
+		e.printf("## %s\n\n", s)
+	} else {
+		e.printf("%s\n", strings.ToUpper(s))
+	}
+}
 
 func firstErr(a, b error) error {
 	if a != nil {
