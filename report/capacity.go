@@ -171,6 +171,11 @@ func violationList(vs []sla.Violation) string {
 // keyFindings are the sentences a capacity-planning reader needs first.
 func (r *CapacityReport) keyFindings() []string {
 	var out []string
+	// What failed and why comes first: it is why most people open the
+	// report.
+	if v := r.Diagnosis.Verdict; v != "" {
+		out = append(out, redact.Text(v))
+	}
 	c := r.Capacity
 	if c.Statement != "" {
 		out = append(out, capitalize(c.Statement)+".")
@@ -192,9 +197,6 @@ func (r *CapacityReport) keyFindings() []string {
 	}
 	if k := c.Knee; k != nil && k.Found {
 		out = append(out, fmt.Sprintf("Knee of the throughput curve: %s %s (%s/s).", fmtFloat(k.X), metricUnit(c.Metric), fmtFloat(k.Y)))
-	}
-	if v := r.Diagnosis.Verdict; v != "" {
-		out = append(out, redact.Text(v))
 	}
 	return out
 }

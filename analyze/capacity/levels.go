@@ -291,7 +291,11 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 		res.Levels = append(res.Levels, st)
 	}
 	if failing > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d levels where more than %s%% of requests failed (10 points above the rate at low load) are left out of the USL fit and the knee: there the server rejects work rather than slowing down, which is a failure limit (see the failure onset), not a scalability curve.", failing, strconv.FormatFloat(res.FitErrorCeilingPct, 'f', -1, 64)))
+		what := fmt.Sprintf("%d levels", failing)
+		if failing == 1 {
+			what = "1 level"
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("Left out of the USL fit and the knee: %s where more than %s%% of requests failed (10 points above the rate at low load). There the server rejects work rather than slowing down, which is a failure limit (see the failure onset), not a scalability curve.", what, strconv.FormatFloat(res.FitErrorCeilingPct, 'f', -1, 64)))
 	}
 	res.ByLabel = l.labelCurves(rampDown)
 	res.Plateaus = plateaus(series, res.Metric)

@@ -78,7 +78,11 @@ func FailureRate(d diagnose.Result) (*Chart, error) {
 	c.finish()
 	width := ev.Levels[0].To - ev.Levels[0].From + 1
 	var note strings.Builder
-	fmt.Fprintf(&note, "Failures are %s responses on the failing labels. Each point is a band of %d %s; bars are 95%% Wilson intervals.", d.Criterion, width, levelUnit(ev.Metric))
+	band := fmt.Sprintf("a band of %d %s", width, levelUnit(ev.Metric))
+	if width == 1 {
+		band = "one level"
+	}
+	fmt.Fprintf(&note, "Failures are %s responses on the failing labels. Each point is %s; bars are 95%% Wilson intervals.", d.Criterion, band)
 	if on := ev.Onset; on != nil {
 		fmt.Fprintf(&note, " The onset is where the failure rate starts to rise: %s %s (95%% CI %s–%s, shaded); %.1f%% failed below it and %.1f%% at or above it.",
 			level(on.Value), levelUnit(ev.Metric), level(on.Low), level(on.High), 100*ev.RateBelow, 100*ev.RateAbove)
