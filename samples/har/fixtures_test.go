@@ -195,6 +195,9 @@ func TestBadInput(t *testing.T) {
 		{name: "only spaces", in: "  \n ", errs: []wantErr{{"the input ends before any JSON", 2, 2, 4}}},
 		{name: "top-level array", in: "[{\"log\": {}}]", errs: []wantErr{{"not a HAR file: the JSON value is an array", 1, 1, 0}}},
 		{name: "text", in: "hello world", errs: []wantErr{{"not a HAR file: it starts with text", 1, 1, 0}}},
+		// The white space after the name is read past the end of the buffer.
+		{name: "text between spaces", in: " A ", errs: []wantErr{{"not a HAR file: it starts with text", 1, 2, 1}}},
+		{name: "text then newlines", in: "\n  hello\n\n", errs: []wantErr{{"not a HAR file: it starts with text", 2, 3, 3}}},
 		{name: "no log", in: `{"version": "1.2"}`, errs: []wantErr{{`no "log" member`, 1, 18, 17}}},
 		{name: "log is array (brokenfile)", in: "{\"log\":\n[\n 2,1,3\n]\n\"request:\"}", errs: []wantErr{{`"log" is an array`, 2, 1, 8}}},
 		{name: "no entries member", in: `{"log": {"version": "1.2"}}`, errs: []wantErr{{`no "entries" array`, 1, 26, 25}}},

@@ -85,8 +85,8 @@ func checkDecode(data []byte) error {
 			if !errors.As(err, &pe) {
 				return fmt.Errorf("not a ParseError: %v", err)
 			}
-			if pe.Line < 1 || pe.Offset < 0 || pe.Offset > int64(len(data)) {
-				return fmt.Errorf("badly placed: %+v", pe)
+			if pe.Offset < 0 || pe.Offset > int64(len(data)) || !placed(data, pe) {
+				return fmt.Errorf("badly placed: %v (line %d column %d offset %d)", pe, pe.Line, pe.Column, pe.Offset)
 			}
 			errs = append(errs, err)
 			continue
@@ -115,6 +115,16 @@ func checkDecode(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// placed reports whether the line and column of pe (0: not known) are
+// those of its offset, counted afresh in data.
+func placed(data []byte, pe *samples.ParseError) bool {
+	before := data[:pe.Offset]
+	if pe.Line != bytes.Count(before, []byte("\n"))+1 {
+		return false
+	}
+	return pe.Column == 0 || pe.Column == len(before)-bytes.LastIndexByte(before, '\n')
 }
 
 // refEntryCount counts log.entries with encoding/json, when data is valid

@@ -340,8 +340,11 @@ func (d *Decoder) start() error {
 			}
 			s.pos++
 		}
+		// Place the error before peek, which may refill the buffer and
+		// move the name out of it.
+		notHAR := d.errorAt(start, "not a HAR file: it starts with text, not a JSON object")
 		if c, _ := s.peek(); c != '(' {
-			return d.fatal(d.errorAt(start, "not a HAR file: it starts with text, not a JSON object"))
+			return d.fatal(notHAR)
 		}
 		s.pos++
 		d.jsonp = true

@@ -306,12 +306,16 @@ func (sh *shared) parse() {
 		if j == nil {
 			return
 		}
-		if c.lay != j.lay {
-			c.setLayout(j.lay)
+		// A block the reader failed to fill has no layout to parse it with;
+		// the consumer reports the failure.
+		if j.failed == nil {
+			if c.lay != j.lay {
+				c.setLayout(j.lay)
+			}
+			p.sc.delim = j.lay.delim
+			p.reset(j.block, j.off, 0, j.final)
+			parseSafely(&p, j, sh.link)
 		}
-		p.sc.delim = j.lay.delim
-		p.reset(j.block, j.off, 0, j.final)
-		parseSafely(&p, j, sh.link)
 		close(j.done)
 	}
 }

@@ -226,13 +226,52 @@ func (r *panicReader) Read(p []byte) (int, error) {
 }
 
 // A panic in parallel mode's goroutines, which Stream cannot recover,
-// becomes an error that ends this input only.
+// becomes an error that ends this input only; also in the first block read
+// in parallel mode, whose job no block has used before.
 func TestParallelPanicBecomesError(t *testing.T) {
-	data := synthetic(100 << 10)
-	withSizes(4096, 4096, 0, 2, func() {
-		res := decode(t, &panicReader{data: data}, "p.jtl", samples.Options{})
-		if res.fatal == nil || !strings.Contains(res.fatal.Error(), "p.jtl: internal error in the csv reader") || len(res.samples) == 0 {
-			t.Errorf("fatal %v after %d samples", res.fatal, len(res.samples))
+	for _, size := range []int{6 << 10, 100 << 10} {
+		data := synthetic(size)
+		withSizes(4096, 4096, 0, 2, func() {
+			res := decode(t, &panicReader{data: data}, "p.jtl", samples.Options{})
+			if res.fatal == nil || !strings.Contains(res.fatal.Error(), "p.jtl: internal error in the csv reader") || len(res.samples) == 0 {
+				t.Errorf("%d bytes: fatal %v after %d samples", size, res.fatal, len(res.samples))
+			}
+		})
+	}
+}
+
+// A stamp that two of JMeter's fallback patterns read is read by the first
+// of them, whatever the rows before it settled on: parallel mode parses a
+// block without those rows, and which worker parses which block is left to
+// the scheduler.
+func TestStampReadingIgnoresHistory(t *testing.T) {
+	row := func(ts, label string) string {
+		return ts + ",5," + label + ",200,OK,T 1-1,text,true,,100,50,1,1,http://h/x,2,0,0\n"
+	}
+	var b strings.Builder
+	b.WriteString(h5)
+	for i := 0; i < 30; i++ {
+		b.WriteString(row("0012/01/02 03:04:05", "ambiguous"))
+		if i%10 == 4 {
+			// Only "MM/dd/yy HH:mm:ss", the last fallback, reads this one.
+			b.WriteString(row("12/31/99 03:04:05", "us"))
 		}
-	})
+	}
+	data := []byte(b.String())
+	res := decode(t, bytes.NewReader(data), "h.jtl", samples.Options{Location: time.UTC})
+	if len(res.samples) != 33 || len(res.errs) != 0 {
+		t.Fatalf("%d samples, errors %v", len(res.samples), res.errs)
+	}
+	for _, s := range res.samples {
+		want := time.Date(12, 1, 2, 3, 4, 5, 0, time.UTC) // "yyyy/MM/dd HH:mm:ss" comes first
+		if s.Label == "us" {
+			want = time.Date(1999, 12, 31, 3, 4, 5, 0, time.UTC)
+		}
+		if !s.Start.Equal(want) {
+			t.Errorf("line %d (%s): start %v, want %v", s.Line, s.Label, s.Start, want)
+		}
+	}
+	for _, block := range []int{1, 7, 64} {
+		sameResults(t, data, samples.Options{Location: time.UTC}, block)
+	}
 }

@@ -287,15 +287,19 @@ func (c *converter) parseTime(f []byte) (time.Time, bool) {
 	case tsPattern:
 		return c.pat.parse(f, c.loc)
 	}
+	// As JMeter's reader does: epoch milliseconds, else the first of its
+	// fallback patterns that reads the stamp. JMeter keeps that pattern for
+	// the rows after; here it is only tried first, to save time, and does
+	// not decide the reading: two patterns read "0012/01/02 03:04:05" (year
+	// 12, or 1 December 2002), and parallel mode parses each block without
+	// the rows before it.
 	if c.pat == nil {
 		if v, ok := parseInt(f); ok {
 			return time.UnixMilli(v), true
 		}
-	} else if t, ok := c.pat.parse(f, c.loc); ok {
+	} else if t, ok := c.pat.parse(f, c.loc); ok && !readBefore(f, c.pat, c.loc) {
 		return t, true
 	}
-	// Like JMeter's reader: if the stamp is not what we expected, try the
-	// other known shapes and keep the one that works.
 	if v, ok := parseInt(f); ok {
 		c.pat = nil
 		return time.UnixMilli(v), true
@@ -307,6 +311,20 @@ func (c *converter) parseTime(f []byte) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// readBefore reports whether a fallback pattern that JMeter tries before
+// p reads f.
+func readBefore(f []byte, p *dateFormat, loc *time.Location) bool {
+	for _, q := range jmeterFallbacks {
+		if q == p {
+			return false
+		}
+		if _, ok := q.parse(f, loc); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *converter) timeError(f []byte) string {

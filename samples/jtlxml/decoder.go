@@ -308,7 +308,7 @@ func (d *Decoder) drainScanner() {
 	sc := d.sc
 	if sc.sawDoctype && !d.doctypeMsg {
 		d.doctypeMsg = true
-		d.pending = append(d.pending, d.perr(sc.doctype.line, 1, sc.doctype.off,
+		d.pending = append(d.pending, d.perr(sc.doctype.line, sc.doctype.col, sc.doctype.off,
 			"DOCTYPE with entity declarations or external references ignored: entities are not expanded and nothing is fetched"))
 	}
 	for _, w := range sc.warnings {

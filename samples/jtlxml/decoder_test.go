@@ -90,6 +90,18 @@ func TestBrokenInput(t *testing.T) {
 		events: []string{"S a", "E 4:21", "S c"},
 		errs:   []wantErr{{4, 21, "attribute lb of <httpSample> has no value"}},
 	}, {
+		// Past the first KiB, which is read whole to find the encoding, a
+		// reader that returns one byte at a time ends the buffer inside the
+		// tag. The problem must be the same, column included, as when the
+		// tag is read whole.
+		name:   "attribute without value in a tag cut off",
+		in:     head + `<httpSample t="1" lb="a"/>` + "\n" + strings.Repeat(" ", 1024) + "\n" + `<httpSample t="2" lb s="true"`,
+		events: []string{"S a", "E 5:21", "E 5:30"},
+		errs: []wantErr{
+			{5, 21, "attribute lb of <httpSample> has no value; skipped to the next sample"},
+			{5, 30, "file ends without </testResults>"},
+		},
+	}, {
 		name: "end tag does not match",
 		in: jtl(`<httpSample t="1" lb="a"/>
 <httpSample t="2" lb="b">
@@ -139,6 +151,11 @@ func TestBrokenInput(t *testing.T) {
 			{7, 17, "unknown entity &xxe; kept as written"},
 			{7, 38, "unknown entity &boom; kept as written"},
 		},
+	}, {
+		name:   "DOCTYPE after the declaration, on its line",
+		in:     `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "x">]>` + "\n<testResults>\n<httpSample lb=\"a\"/>\n</testResults>\n",
+		events: []string{"E 1:22", "S a"},
+		errs:   []wantErr{{1, 22, "DOCTYPE with entity declarations or external references ignored"}},
 	}, {
 		name:   "bare ampersand and bad reference",
 		in:     jtl(`<httpSample lb="a"><responseData>R&D &#xD800; &amp; R&D</responseData></httpSample>`),

@@ -40,9 +40,9 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got := fuzzDecode(t, bytes.NewReader(data), len(data))
+		got := fuzzDecode(t, data, false)
 		if len(data) <= 4<<10 {
-			again := fuzzDecode(t, iotest.OneByteReader(bytes.NewReader(data)), len(data))
+			again := fuzzDecode(t, data, true)
 			if !reflect.DeepEqual(got, again) {
 				t.Fatalf("one-byte reads give a different result")
 			}
@@ -50,7 +50,13 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func fuzzDecode(t *testing.T, r io.Reader, size int) decoded {
+// fuzzDecode decodes data whole, or through one-byte reads.
+func fuzzDecode(t *testing.T, data []byte, oneByte bool) decoded {
+	var r io.Reader = bytes.NewReader(data)
+	if oneByte {
+		r = iotest.OneByteReader(r)
+	}
+	size := len(data)
 	d, err := NewDecoder(r, "fuzz", samples.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -95,5 +101,27 @@ func fuzzDecode(t *testing.T, r io.Reader, size int) decoded {
 	if err := d.Decode(new(samples.Sample)); err != io.EOF {
 		t.Fatalf("after io.EOF: %v", err)
 	}
+	// Positions count the bytes read, so they can be checked against the
+	// input, unless a declared encoding had the scanner read it decoded.
+	if d.sc.rd == r {
+		for _, pe := range out.errs {
+			if !placed(data, pe) {
+				t.Fatalf("misplaced: %v (line %d column %d offset %d)", pe, pe.Line, pe.Column, pe.Offset)
+			}
+		}
+	}
 	return out
+}
+
+// placed reports whether the line and column of pe (0: not known) are
+// those of its offset, counted afresh in data.
+func placed(data []byte, pe *samples.ParseError) bool {
+	if pe.Offset > int64(len(data)) {
+		return false
+	}
+	before := data[:pe.Offset]
+	if pe.Line != bytes.Count(before, []byte("\n"))+1 {
+		return false
+	}
+	return pe.Column == 0 || pe.Column == len(before)-bytes.LastIndexByte(before, '\n')
 }

@@ -57,10 +57,10 @@ type attr struct {
 }
 
 type doctypeInfo struct {
-	entities bool // <!ENTITY declarations
-	external bool // SYSTEM or PUBLIC identifiers
-	line     int
-	off      int64
+	entities  bool // <!ENTITY declarations
+	external  bool // SYSTEM or PUBLIC identifiers
+	line, col int
+	off       int64
 }
 
 // A scanWarning is a problem the scanner stepped over: the decoder turns it
@@ -345,8 +345,8 @@ func appendLimited(dst *[]byte, b []byte, limit int) {
 // entity declarations and external identifiers. Nothing is expanded and
 // nothing is fetched.
 func (s *scanner) skipDoctype() error {
-	line, _, off := s.posAt(s.pos)
-	info := doctypeInfo{line: line, off: off}
+	line, col, off := s.posAt(s.pos)
+	info := doctypeInfo{line: line, col: col, off: off}
 	i := s.pos + 2
 	var quote byte
 	depth := 0
@@ -413,31 +413,47 @@ func (s *scanner) startTag() error {
 	}
 	// The tag crosses the end of the buffer (rare): bring all of it in,
 	// then parse it again. The parse decides which problem is reported, so
-	// that the message does not depend on how the input was read.
-	lim, problem := s.findTagEnd()
-	if problem != nil && !isSyntax(problem) {
-		return problem // a read error
+	// that the message does not depend on how the input was read. Only
+	// when it finds nothing is why findTagEnd stopped made the problem, and
+	// only then is that position taken: positions must be asked for in
+	// input order, and the end of the input, taken first, would leave a
+	// problem the parse finds before it without a column.
+	lim, stop := s.findTagEnd()
+	switch stop {
+	case nil, io.EOF, errTooLarge, errTagNotClosed, errTagQuote:
+	default:
+		return stop // a read error
 	}
 	if err := s.parseStart(s.pos, lim); err != errShort {
 		return err
 	}
-	if problem == nil {
-		problem = s.errAt(s.pos, false, "malformed tag %s", s.tagHead())
+	switch stop {
+	case io.EOF:
+		return s.errAt(s.end, true, "the input ends inside the tag %s", s.tagHead())
+	case errTooLarge:
+		return s.readError(stop, s.pos, "the tag "+s.tagHead())
+	case errTagNotClosed:
+		return s.errNotClosed()
+	case errTagQuote:
+		return s.errQuote()
 	}
-	return problem
+	return s.errAt(s.pos, false, "malformed tag %s", s.tagHead())
 }
 
-func isSyntax(err error) bool {
-	var se *syntaxError
-	return errors.As(err, &se)
-}
+// Why findTagEnd stopped before a '>': a '<' outside or inside quotes.
+var (
+	errTagNotClosed = errors.New("tag not closed")
+	errTagQuote     = errors.New("'<' inside an attribute value")
+)
 
 // findTagEnd reads until the whole tag at pos is buffered and returns the
 // index just past its '>'. It resumes where it stopped after each refill,
 // so a reader that returns one byte at a time costs linear time. A '<'
 // before the '>' means the tag was never closed (or a quote is missing):
 // that is where a killed writer or a hand edit leaves it; findTagEnd then
-// returns the index of that '<' and the problem.
+// returns the index of that '<' and errTagNotClosed or errTagQuote. At the
+// end of the input it returns io.EOF; for a tag larger than the largest
+// buffer, errTooLarge; else the read error.
 func (s *scanner) findTagEnd() (int, error) {
 	i := s.pos + 1
 	var quote byte
@@ -445,10 +461,7 @@ func (s *scanner) findTagEnd() (int, error) {
 		if i >= s.end {
 			off := i - s.pos
 			if err := s.fill(s.pos); err != nil {
-				if err == io.EOF {
-					return s.end, s.errAt(s.end, true, "the input ends inside the tag %s", s.tagHead())
-				}
-				return s.end, s.readError(err, s.pos, "the tag "+s.tagHead())
+				return s.end, err
 			}
 			i = s.pos + off
 			continue
@@ -459,14 +472,14 @@ func (s *scanner) findTagEnd() (int, error) {
 			if c == quote {
 				quote = 0
 			} else if c == '<' {
-				return i, s.errQuote()
+				return i, errTagQuote
 			}
 		case c == '"' || c == '\'':
 			quote = c
 		case c == '>':
 			return i + 1, nil
 		case c == '<':
-			return i, s.errNotClosed()
+			return i, errTagNotClosed
 		}
 		i++
 	}
