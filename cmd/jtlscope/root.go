@@ -225,9 +225,13 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla criterion was broken, 130 interru
 	in.register(root)
 	// --cpuprofile is for us, measuring the hot path (see README,
 	// Performance); it is hidden from --help.
-	var cpuprofile string
+	// --memprofile writes the heap in use when the command ends, which is
+	// when every accumulator is still alive.
+	var cpuprofile, memprofile string
 	root.PersistentFlags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
+	root.PersistentFlags().StringVar(&memprofile, "memprofile", "", "write a heap profile to `file` at the end")
 	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentFlags().MarkHidden("memprofile")
 	var stopProfile func()
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if cpuprofile == "" {
@@ -247,6 +251,12 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla criterion was broken, 130 interru
 	root.PersistentPostRun = func(*cobra.Command, []string) {
 		if stopProfile != nil {
 			stopProfile()
+		}
+		if memprofile != "" {
+			if f, err := os.Create(memprofile); err == nil {
+				pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
 		}
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
