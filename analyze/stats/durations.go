@@ -70,6 +70,28 @@ func (d *Durations) Record(v time.Duration) error {
 	return nil
 }
 
+// RecordN adds n copies of one duration. Copies that fit the budget are
+// kept as exact values; beyond it the values move to the histogram, which
+// counts all n at once, so a huge n (it comes from the input) costs no
+// more than one.
+func (d *Durations) RecordN(v time.Duration, n uint64) error {
+	if v < 0 {
+		return invalidf("negative duration %v", v)
+	}
+	if d.hist == nil && uint64(len(d.values))+n > uint64(d.maxExact()) {
+		d.spill()
+	}
+	if d.hist != nil {
+		return d.hist.RecordN(v, n)
+	}
+	for ; n > 0; n-- {
+		if err := d.Record(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // spill moves the exact values into a histogram and frees them.
 func (d *Durations) spill() {
 	h := NewHistogram(d.unit)

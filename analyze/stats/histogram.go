@@ -53,6 +53,21 @@ func (s *summary) add(d time.Duration) {
 	s.sumHi += carry
 }
 
+// addN adds n copies of d (n > 0).
+func (s *summary) addN(d time.Duration, n uint64) {
+	if s.count == 0 || d < s.min {
+		s.min = d
+	}
+	if s.count == 0 || d > s.max {
+		s.max = d
+	}
+	s.count += n
+	hi, lo := bits.Mul64(uint64(d), n)
+	var carry uint64
+	s.sumLo, carry = bits.Add64(s.sumLo, lo, 0)
+	s.sumHi += hi + carry
+}
+
 func (s *summary) merge(o *summary) {
 	if o.count == 0 {
 		return
@@ -146,6 +161,35 @@ func (h *Histogram) Record(d time.Duration) error {
 	c.counts[si]++
 	c.total++
 	h.add(d)
+	return nil
+}
+
+// RecordN adds n copies of one duration in constant time: a JMeter
+// Statistical-mode row stands for n samples, and n comes from the input.
+func (h *Histogram) RecordN(d time.Duration, n uint64) error {
+	if d < 0 {
+		return invalidf("negative duration %v", d)
+	}
+	if n == 0 {
+		return nil
+	}
+	u := h.units()
+	v := uint64(d)
+	if u > 1 {
+		v = (v + u/2) / u
+	}
+	ci, si := bucketOf(v)
+	if ci >= len(h.chunks) {
+		h.chunks = append(h.chunks, make([]*chunk, ci+1-len(h.chunks))...)
+	}
+	c := h.chunks[ci]
+	if c == nil {
+		c = new(chunk)
+		h.chunks[ci] = c
+	}
+	c.counts[si] += n
+	c.total += n
+	h.addN(d, n)
 	return nil
 }
 

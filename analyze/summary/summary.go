@@ -139,7 +139,11 @@ func (sm *Summary) add(s *samples.Sample) {
 		a.transaction = s.Kind == samples.KindTransaction
 		sm.labels[s.Label] = a
 	}
-	sm.account(a.add(s))
+	// Account before recording: a Statistical-mode row can stand for
+	// millions of samples, which must go to the histograms, not be kept.
+	n := rowCount(s)
+	sm.account(n)
+	a.add(s, n)
 	if s.Kind == samples.KindTransaction {
 		sm.trans++
 		return
@@ -148,7 +152,14 @@ func (sm *Summary) add(s *samples.Sample) {
 	if s.Has&samples.FieldStart == 0 {
 		sm.noStart++
 	}
-	sm.account(sm.total.add(s))
+	sm.account(n)
+	sm.total.add(s, n)
+}
+
+// rowCount is how many samples s stands for: JMeter's Statistical mode
+// folds SampleCount samples into one row.
+func rowCount(s *samples.Sample) int {
+	return max(s.SampleCount, 1)
 }
 
 // Merge adds everything other has seen into sm; both must have been made
@@ -220,33 +231,29 @@ type acc struct {
 	first, last time.Time
 }
 
-// add counts s and returns how many values it recorded.
-func (a *acc) add(s *samples.Sample) int {
-	// JMeter's Statistical mode folds SampleCount samples into one row whose
-	// elapsed is their sum.
-	n := int64(s.SampleCount)
-	if n < 1 {
-		n = 1
-	}
+// add counts s, which stands for n samples.
+func (a *acc) add(s *samples.Sample, count int) {
+	// In JMeter's Statistical mode a row's elapsed is the sum over its n
+	// samples. Like JMeter's Calculator, each of them counts as the row's
+	// average in min, max and the percentiles.
+	n := int64(count)
 	el := s.Elapsed
-	if a.n == 0 || el < a.min {
-		a.min = el
+	per := el / time.Duration(n)
+	if a.n == 0 || per < a.min {
+		a.min = per
 	}
-	if el > a.max {
-		a.max = el
+	if per > a.max {
+		a.max = per
 	}
 	a.n += n
 	a.sum += el
 	// A negative elapsed is a broken row the decoder already reported;
 	// count it as 0 rather than lose the sample.
-	rec := max(el, 0)
+	rec := max(per, 0)
 	if n == 1 {
 		a.q.Record(rec)
 	} else {
-		per := rec / time.Duration(n)
-		for i := int64(0); i < n; i++ {
-			a.q.Record(per)
-		}
+		a.q.RecordN(rec, uint64(n))
 	}
 	errs := int64(s.ErrorCount)
 	if !s.Success && errs == 0 {
@@ -266,7 +273,6 @@ func (a *acc) add(s *samples.Sample) int {
 		}
 		a.hasTime = true
 	}
-	return int(n)
 }
 
 func (a *acc) merge(o *acc) {

@@ -126,3 +126,30 @@ func TestMergeEqualsOnePass(t *testing.T) {
 		}
 	}
 }
+
+// A JMeter Statistical-mode row stands for SampleCount samples whose
+// elapsed times add up to the row's; like JMeter's Calculator, each counts
+// as their average. A hostile count costs no more than a small one.
+func TestStatisticalModeRows(t *testing.T) {
+	sm := New(Options{ExactBudget: 1000})
+	a := smp("a", 0, 1000, "200", true) // 10 samples of 100 ms
+	a.SampleCount = 10
+	b := smp("a", 1000, 20, "500", false) // 2 samples of 10 ms, 1 failed
+	b.SampleCount, b.ErrorCount = 2, 1
+	sm.Add(a)
+	sm.Add(b)
+	r := sm.Result().Labels[0]
+	if r.Samples != 12 || r.Errors != 1 || r.MinMS != 10 || r.MaxMS != 100 || r.P50MS != 100 || r.Codes["200"] != 10 {
+		t.Fatalf("%+v", r)
+	}
+	if want := 1020.0 / 12; math.Abs(r.MeanMS-want) > 1e-3 {
+		t.Errorf("mean %v, want %v", r.MeanMS, want)
+	}
+	huge := smp("h", 2000, 2_000_000_000, "200", true)
+	huge.SampleCount = 2_000_000_000
+	sm.Add(huge)
+	res := sm.Result()
+	if res.Samples != 12+2_000_000_000 || res.Total.P99MS != 1 {
+		t.Errorf("samples %d p99 %v", res.Samples, res.Total.P99MS)
+	}
+}
