@@ -111,16 +111,29 @@ func (p *Problems) Messages() []string {
 	sort.Strings(files)
 	for _, f := range files {
 		if n := p.perFile[f]; n > MaxProblemsPerFile {
-			out = append(out, fmt.Sprintf("%s: %d more problems not shown", f, n-MaxProblemsPerFile))
+			out = append(out, fmt.Sprintf("%s: %s not shown", f, count(n-MaxProblemsPerFile, "more problem", "more problems")))
 		}
 	}
 	for _, e := range p.Fatal {
 		out = append(out, e.Error())
 	}
 	if p.Late > 0 {
-		out = append(out, fmt.Sprintf("%d samples arrived later than the reorder window allowed and were taken out of time order", p.Late))
+		verb := "were"
+		if p.Late == 1 {
+			verb = "was"
+		}
+		out = append(out, count(p.Late, "sample", "samples")+" arrived later than the reorder window allowed and "+
+			verb+" taken out of time order")
 	}
 	return out
+}
+
+// count writes n with the singular or plural noun.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // OpenStream opens every named input and returns a Stream over them. It
