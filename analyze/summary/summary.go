@@ -255,7 +255,8 @@ func (a *acc) add(s *samples.Sample, count int) {
 	} else {
 		a.q.RecordN(rec, uint64(n))
 	}
-	errs := int64(s.ErrorCount)
+	// ErrorCount comes from the input: keep it within the row's samples.
+	errs := min(max(int64(s.ErrorCount), 0), n)
 	if !s.Success && errs == 0 {
 		errs = n
 	}

@@ -145,11 +145,20 @@ func TestStatisticalModeRows(t *testing.T) {
 	if want := 1020.0 / 12; math.Abs(r.MeanMS-want) > 1e-3 {
 		t.Errorf("mean %v, want %v", r.MeanMS, want)
 	}
+	neg := smp("n", 1500, 5, "500", false)
+	neg.SampleCount, neg.ErrorCount = 3, -7
+	over := smp("n", 1600, 5, "500", false)
+	over.ErrorCount = 9
+	sm.Add(neg)
+	sm.Add(over)
+	if r := sm.Result().Labels[1]; r.Samples != 4 || r.Errors != 4 {
+		t.Errorf("error counts from the input not kept within the samples: %+v", r)
+	}
 	huge := smp("h", 2000, 2_000_000_000, "200", true)
 	huge.SampleCount = 2_000_000_000
 	sm.Add(huge)
 	res := sm.Result()
-	if res.Samples != 12+2_000_000_000 || res.Total.P99MS != 1 {
+	if res.Samples != 16+2_000_000_000 || res.Total.P99MS != 1 {
 		t.Errorf("samples %d p99 %v", res.Samples, res.Total.P99MS)
 	}
 }
