@@ -29,6 +29,61 @@ type Levels struct {
 	labelLevels int
 	threads     bool
 	anyThread   bool
+	// width is how many adjacent levels share one entry: 1 until more
+	// than maxLevels distinct levels are seen, then doubled as often as
+	// needed. allThreads comes from the input, and a file with a million
+	// distinct values must not make a million histograms (or a chart with
+	// a million points).
+	width int
+}
+
+// maxLevels bounds the distinct concurrency levels kept; a real ramp to
+// 2,000 threads still gets one entry per thread count.
+const maxLevels = 2048
+
+// key is the level that stands for n: the middle (rounded down) of its
+// bin of width levels, bins being aligned at 1.
+func (l *Levels) key(n int) int {
+	w := max(l.width, 1)
+	lo := (n-1)/w*w + 1
+	return lo + (w-1)/2
+}
+
+// coarsen doubles the bin width until at most maxLevels levels remain,
+// merging the levels (and the per-label levels) that now share a bin.
+func (l *Levels) coarsen() {
+	for len(l.byLevel) > maxLevels {
+		old := max(l.width, 1)
+		l.width = 2 * old
+		// Every old key lies inside its old bin, which lies inside one new
+		// bin, so key() of an old key finds the new bin.
+		l.byLevel = rekey(l.byLevel, l.key)
+		l.labelLevels = 0
+		for label, m := range l.byLabel {
+			m = rekey(m, l.key)
+			l.byLabel[label] = m
+			l.labelLevels += len(m)
+		}
+	}
+}
+
+func rekey(m map[int]*level, key func(int) int) map[int]*level {
+	out := make(map[int]*level, len(m)/2+1)
+	for n, lev := range m {
+		k := key(n)
+		if into := out[k]; into != nil {
+			into.merge(lev)
+		} else {
+			out[k] = lev
+		}
+	}
+	return out
+}
+
+func (lev *level) merge(o *level) {
+	lev.n += o.n
+	lev.ok += o.ok
+	_ = lev.lat.Merge(o.lat) // same unit, both made here
 }
 
 type level struct {
@@ -54,12 +109,18 @@ func (l *Levels) add(r *samples.Sample) {
 	if n <= 0 {
 		return
 	}
+	n = l.key(n)
 	lev := l.byLevel[n]
 	if lev == nil {
 		// Milliseconds: JMeter's times are whole milliseconds and values
 		// under 512 ms stay exact.
 		lev = &level{lat: stats.NewHistogram(time.Millisecond)}
 		l.byLevel[n] = lev
+		if len(l.byLevel) > maxLevels {
+			l.coarsen()
+			n = l.key(n)
+			lev = l.byLevel[n]
+		}
 	}
 	lev.add(r)
 	ll := l.byLabel[r.Label]
@@ -83,8 +144,9 @@ func (l *Levels) add(r *samples.Sample) {
 }
 
 // maxLabelLevels bounds the (label, level) histograms kept; a HAR with a
-// thousand URLs does not get a thousand latency curves anyway.
-const maxLabelLevels = 2000
+// thousand URLs does not get a thousand latency curves anyway. Twice
+// maxLevels, so that one or two labels keep every level.
+const maxLabelLevels = 2 * maxLevels
 
 // maxLabelCurves is how many labels, the busiest, Result reports.
 const maxLabelCurves = 6
@@ -223,22 +285,29 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 	type acc struct{ time, done, good float64 }
 	perLevel := map[int]*acc{}
 	peakAt, peak := -1, 0
+	// A window's level, in the bins the requests were counted in.
+	levelOf := func(p timeline.Point) int {
+		if lv := windowLevel(p, res.Metric); lv > 0 {
+			return l.key(lv)
+		}
+		return 0
+	}
 	for i, p := range series.Points {
-		lv := windowLevel(p, res.Metric)
+		lv := levelOf(p)
 		if lv > peak {
 			peak, peakAt = lv, i
 		}
 	}
 	lastPeak := peakAt
 	for i, p := range series.Points {
-		if windowLevel(p, res.Metric) == peak {
+		if levelOf(p) == peak {
 			lastPeak = i
 		}
 	}
 	rampDown := map[int]bool{}
 	seenBefore := map[int]bool{}
 	for i, p := range series.Points {
-		lv := windowLevel(p, res.Metric)
+		lv := levelOf(p)
 		if lv <= 0 {
 			continue
 		}

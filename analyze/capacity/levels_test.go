@@ -106,3 +106,71 @@ func TestLevelsOnARampWarnAndSkipRampDown(t *testing.T) {
 		}
 	}
 }
+
+// allThreads comes from the input: a million distinct values must not make
+// a million levels. Past maxLevels adjacent levels share one entry, and
+// nothing is lost: requests and successes still add up.
+func TestLevelsBoundedAndConserved(t *testing.T) {
+	const n = 20000
+	lv, tl := NewLevels(), timeline.New()
+	start := time.UnixMilli(1_700_000_000_000)
+	var ok int64
+	for i := 1; i <= n; i++ {
+		s := samples.Sample{Start: start.Add(time.Duration(i) * time.Millisecond), Elapsed: time.Duration(i%50+1) * time.Millisecond,
+			Success: i%3 != 0, AllThreads: i, Code: "200", Label: "a",
+			Has: samples.FieldStart | samples.FieldElapsed | samples.FieldThreads | samples.FieldSuccess | samples.FieldLabel}
+		if s.Success {
+			ok++
+		}
+		lv.Add(&s)
+		tl.Add(&s)
+	}
+	res := lv.Result(tl.Result(), nil, 1)
+	if len(res.Levels) > maxLevels || len(res.Levels) < maxLevels/2 {
+		t.Fatalf("%d levels, want between %d and %d", len(res.Levels), maxLevels/2, maxLevels)
+	}
+	var reqs, good float64
+	prev := 0
+	for _, st := range res.Levels {
+		if st.N <= prev || st.N < 1 || st.N > n {
+			t.Fatalf("levels out of order or range: %d after %d", st.N, prev)
+		}
+		prev = st.N
+		reqs += float64(st.Requests)
+		good += float64(st.Requests) * (100 - st.ErrorPct) / 100
+	}
+	if reqs != n || math.Abs(good-float64(ok)) > 1 {
+		t.Errorf("requests %v (want %d), successes %.1f (want %d)", reqs, n, good, ok)
+	}
+	var labelReqs int64
+	for _, ll := range res.ByLabel {
+		labelReqs += ll.Requests
+		if len(ll.Levels) > maxLevels {
+			t.Errorf("label %s has %d levels", ll.Label, len(ll.Levels))
+		}
+	}
+	if labelReqs != n {
+		t.Errorf("per-label requests %d, want %d", labelReqs, n)
+	}
+}
+
+func TestLevelKeyBins(t *testing.T) {
+	l := NewLevels()
+	for _, n := range []int{1, 2, 7, 100} {
+		if k := l.key(n); k != n {
+			t.Errorf("width 1: key(%d) = %d", n, k)
+		}
+	}
+	l.width = 4 // bins 1-4, 5-8, ...
+	for n, want := range map[int]int{1: 2, 4: 2, 5: 6, 8: 6, 9: 10} {
+		if k := l.key(n); k != want {
+			t.Errorf("width 4: key(%d) = %d, want %d", n, k, want)
+		}
+	}
+	l.width = 8 // an old key of width 4 falls in the bin that holds its bin
+	for old, want := range map[int]int{2: 4, 6: 4, 10: 12} {
+		if k := l.key(old); k != want {
+			t.Errorf("width 8: key(%d) = %d, want %d", old, k, want)
+		}
+	}
+}

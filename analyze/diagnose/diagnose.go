@@ -40,6 +40,11 @@ const maxCells = 200_000
 // maxTimeShift caps the doubling: windows of 5 s × 2^10, about 85 min.
 const maxTimeShift = 10
 
+// maxThreadShift caps the merging of thread counts, which starts only when
+// the widest windows are not enough: allThreads comes from the input, and a
+// file with a million distinct values must not make a million cells.
+const maxThreadShift = 16
+
 // Built-in key dimensions, filled for every request.
 const (
 	dimLabel = iota
@@ -66,9 +71,10 @@ type Diagnoser struct {
 
 	origin    time.Time
 	hasOrigin bool
-	// timeShift is how many times the time windows have doubled.
-	timeShift int
-	last      time.Time
+	// timeShift is how many times the time windows have doubled;
+	// threadShift how many times adjacent thread counts were merged.
+	timeShift, threadShift int
+	last                   time.Time
 
 	samples, requests int64
 	noStart           int64
@@ -149,11 +155,19 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 		c.observe(r, &rc, &k)
 	}
 	raw := k
-	k[dimTime] >>= d.timeShift
-	d.table.add(k, rc.failed)
-	if len(d.table.cells) > maxCells && d.timeShift < maxTimeShift {
-		d.timeShift++
-		d.table.coarsenTime(dimTime)
+	d.table.add(d.coarse(k), rc.failed)
+	if len(d.table.cells) > maxCells {
+		switch {
+		case d.timeShift < maxTimeShift:
+			d.timeShift++
+			d.table.coarsenTime(dimTime)
+		case d.threadShift < maxThreadShift:
+			d.threadShift++
+			d.table.rekey(func(k Key) Key {
+				k[dimThreads] = binThreads(k[dimThreads], d.threadShift)
+				return k
+			})
+		}
 	}
 	if rc.failed {
 		d.status[r.Code]++
@@ -238,4 +252,23 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// coarse maps a request's key to the table's current resolution.
+func (d *Diagnoser) coarse(k Key) Key {
+	k[dimTime] >>= d.timeShift
+	k[dimThreads] = binThreads(k[dimThreads], d.threadShift)
+	return k
+}
+
+// binThreads is the thread count that stands for n in bins of 2^shift
+// counts aligned at 1: the middle of n's bin, rounded down. Bins nest, so
+// binning an already binned count again at a larger shift is the same as
+// binning the original. Unknown counts (≤ 0) are kept.
+func binThreads(n int32, shift int) int32 {
+	if n <= 0 || shift == 0 {
+		return n
+	}
+	w := int32(1) << shift
+	return (n-1)/w*w + 1 + (w-1)/2
 }

@@ -183,9 +183,7 @@ func (d *Diagnoser) attribute(fs []Finding) []Attribution {
 			if c.marker == nil || (c.Verdict != Likely && c.Verdict != Possible) {
 				continue
 			}
-			k := f.key
-			k[dimTime] >>= d.timeShift
-			if c.marker(k) {
+			if k := d.coarse(f.key); c.marker(k) {
 				cause = c.Cause
 				break
 			}

@@ -43,9 +43,18 @@ func (t *Table) addDim(name string) int {
 // coarsenTime halves the resolution of the time dimension, merging the
 // cells that coincide.
 func (t *Table) coarsenTime(dim int) {
+	t.rekey(func(k Key) Key {
+		k[dim] >>= 1
+		return k
+	})
+}
+
+// rekey maps every cell's key through f, merging the cells that then
+// coincide.
+func (t *Table) rekey(f func(Key) Key) {
 	merged := make(map[Key]*Counts, len(t.cells)/2)
 	for k, c := range t.cells {
-		k[dim] >>= 1
+		k = f(k)
 		if m := merged[k]; m != nil {
 			m.add(*c)
 		} else {

@@ -1,6 +1,11 @@
 package diagnose
 
-import "testing"
+import (
+	"testing"
+	"time"
+
+	"github.com/jtlscope/jtlscope/samples"
+)
 
 func TestCoarsenTimeMergesAndKeepsTotals(t *testing.T) {
 	tb := newTable()
@@ -38,5 +43,57 @@ func TestInFlightBinIsExactWhenSmallAndMonotonic(t *testing.T) {
 			t.Fatalf("inFlightBin(%d) = %d after %d", n, b, prev)
 		}
 		prev = b
+	}
+}
+
+func TestBinThreadsNests(t *testing.T) {
+	for n := int32(-1); n < 5000; n++ {
+		for s := 0; s < 12; s++ {
+			b := binThreads(n, s)
+			if n <= 0 {
+				if b != n {
+					t.Fatalf("binThreads(%d, %d) = %d, want unknown kept", n, s, b)
+				}
+				continue
+			}
+			w := int32(1) << s
+			if lo := (n-1)/w*w + 1; b < lo || b >= lo+w {
+				t.Fatalf("binThreads(%d, %d) = %d, outside the bin from %d", n, s, b, lo)
+			}
+			if again := binThreads(b, s+1); again != binThreads(n, s+1) {
+				t.Fatalf("binThreads(binThreads(%d, %d), %d) = %d, want %d", n, s, s+1, again, binThreads(n, s+1))
+			}
+		}
+	}
+}
+
+// allThreads comes from the input: a million distinct values, as a broken
+// or hostile file can hold, must not make a million cells.
+func TestTableBoundedByDistinctThreadCounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("400k samples")
+	}
+	d := New(Options{})
+	start := time.UnixMilli(1_700_000_000_000)
+	const n = 400_000
+	for i := 0; i < n; i++ {
+		s := samples.Sample{Label: "upload", Thread: "TG 1-1", Start: start.Add(time.Duration(i) * time.Millisecond),
+			Elapsed: 5 * time.Millisecond, AllThreads: i + 1, GrpThreads: i + 1, Code: "200", Success: i%10 != 0,
+			Kind: samples.KindHTTP,
+			Has:  samples.FieldStart | samples.FieldElapsed | samples.FieldThreads | samples.FieldSuccess | samples.FieldLabel | samples.FieldCode}
+		if !s.Success {
+			s.Code = "400"
+		}
+		d.Add(&s)
+	}
+	if len(d.table.cells) > maxCells+1 || d.threadShift == 0 {
+		t.Fatalf("%d cells, thread shift %d", len(d.table.cells), d.threadShift)
+	}
+	tot := d.table.Total(nil)
+	if tot.N != n || tot.Fail != n/10 {
+		t.Fatalf("table holds %+v, want %d requests and %d failures", tot, n, n/10)
+	}
+	if r := d.Result(); r.Requests != n || r.Failures != n/10 {
+		t.Errorf("result: %d requests, %d failures", r.Requests, r.Failures)
 	}
 }
