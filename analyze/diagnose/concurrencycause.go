@@ -281,7 +281,11 @@ func levelsPhrase(levels map[int32]Counts, metric string) string {
 		return "no recorded concurrency levels"
 	}
 	if len(ls) == 1 {
-		return fmt.Sprintf("one concurrency level (%d %s)", ls[0], metricUnit(metric))
+		unit := metricUnit(metric)
+		if ls[0] == 1 {
+			unit = map[string]string{"threads": "thread", "requests in flight": "request in flight"}[unit]
+		}
+		return fmt.Sprintf("one concurrency level (%d %s)", ls[0], unit)
 	}
 	return fmt.Sprintf("only %d concurrency levels", len(ls))
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jtlscope/jtlscope/analyze/capacity"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
@@ -95,7 +97,12 @@ func figure(name, title string, build func() (*Chart, error)) Figure {
 	var nd *NoData
 	switch {
 	case errors.As(err, &nd):
-		fig.Missing = nd
+		// The report prints Why as a sentence of its own.
+		m := *nd
+		if r, size := utf8.DecodeRuneInString(m.Why); size > 0 {
+			m.Why = string(unicode.ToUpper(r)) + m.Why[size:]
+		}
+		fig.Missing = &m
 	case err != nil:
 		fig.Err = err
 	default:

@@ -88,6 +88,6 @@ func BaselineLatency(base, run capacity.Result, label string) (*Chart, error) {
 	}
 	c.Plot.Y.Min, c.Plot.X.Min = 0, 0
 	c.finish()
-	c.Note = "p95 of the same label at each concurrency level in both runs; `jtlscope compare` tests the difference."
+	c.Note = "p95 of the same label at each concurrency level in both runs; jtlscope compare tests the difference."
 	return c, nil
 }

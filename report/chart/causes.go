@@ -26,7 +26,7 @@ func finding[E any](d diagnose.Result, cause string) (*diagnose.Finding, E, erro
 	}
 	ev, ok := f.Evidence.(E)
 	if !ok {
-		return f, zero, &NoData{Why: f.Summary, Record: f.Missing}
+		return f, zero, causeNoData(f.Summary, f.Missing)
 	}
 	return f, ev, nil
 }
@@ -40,7 +40,7 @@ func TokenAge(d diagnose.Result) (*Chart, error) {
 		return nil, err
 	}
 	if ev == nil || len(ev.Bands) == 0 {
-		return nil, &NoData{Why: f.Summary, Record: f.Missing}
+		return nil, causeNoData(f.Summary, f.Missing)
 	}
 	c := newChart("token-age", "Token age at request by outcome", "token age when the request was sent (s)", "requests")
 	if on := ev.Onset; on != nil {
@@ -123,7 +123,7 @@ func DuplicateIDs(d diagnose.Result) (*Chart, error) {
 		return nil, err
 	}
 	if ev == nil || len(ev.OverTime) == 0 {
-		return nil, &NoData{Why: f.Summary, Record: f.Missing}
+		return nil, causeNoData(f.Summary, f.Missing)
 	}
 	// The windows are the diagnosis's time bins; their width is the
 	// smallest step between them.
@@ -170,7 +170,7 @@ func Multipart(d diagnose.Result) (*Chart, error) {
 	}
 	switch {
 	case ev == nil || ev.Checks.Multipart == 0:
-		return nil, &NoData{Why: f.Summary, Record: f.Missing}
+		return nil, causeNoData(f.Summary, f.Missing)
 	case len(ev.Checks.Anomalies) == 0:
 		return nil, &NoData{Why: fmt.Sprintf("%d multipart bodies were checked and none shows an anomaly", ev.Checks.Checked)}
 	}

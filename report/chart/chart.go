@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -95,6 +96,15 @@ type NoData struct {
 	// when the data is complete and simply shows nothing to draw (no ID
 	// was reused).
 	Record string
+}
+
+// causeNoData is a NoData from a cause's summary and its "what to save"
+// hint, both whole sentences written for the diagnosis ("… were saved.",
+// "save the ID as …"): the report adds its own period and "save".
+func causeNoData(summary, missing string) *NoData {
+	record := strings.TrimSuffix(strings.TrimSpace(missing), ".")
+	record = strings.TrimPrefix(record, "save ")
+	return &NoData{Why: strings.TrimSuffix(strings.TrimSpace(summary), "."), Record: record}
 }
 
 func (e *NoData) Error() string {

@@ -101,7 +101,9 @@ func TestFailureRateNoData(t *testing.T) {
 		Evidence: &diagnose.ConcurrencyEvidence{Metric: "threads", Levels: []diagnose.LevelRate{{From: 10, To: 10}}}}
 	_, err := FailureRate(withCause(5, one))
 	var nd *NoData
-	if !errors.As(err, &nd) || nd.Record != one.Missing || nd.Why != one.Summary {
+	// The report writes "not drawn. <Why>. To draw it next time, save
+	// <Record>.": the cause's own sentence loses its period.
+	if !errors.As(err, &nd) || nd.Record != one.Missing || nd.Why != "The run held one concurrency level" {
 		t.Errorf("one level: %v, want NoData saying what to record", err)
 	}
 }
@@ -549,4 +551,11 @@ func names(c *Chart) []string {
 		out = append(out, s.Name)
 	}
 	return out
+}
+
+func TestCauseNoDataReadsAsOneSentence(t *testing.T) {
+	nd := causeNoData("No IDs were saved. ", "save the ID as a sample variable.")
+	if nd.Why != "No IDs were saved" || nd.Record != "the ID as a sample variable" {
+		t.Errorf("%+v", nd)
+	}
 }

@@ -43,7 +43,7 @@ func FailureRate(d diagnose.Result) (*Chart, error) {
 	case d.Failures == 0:
 		return nil, &NoData{Why: fmt.Sprintf("no request failed (failures counted: %s)", d.Criterion)}
 	case ev == nil || len(ev.Levels) < 3:
-		return nil, &NoData{Why: f.Summary, Record: f.Missing}
+		return nil, causeNoData(f.Summary, f.Missing)
 	}
 	c := newChart("failure-rate", "Failure rate against concurrency", levelAxis(ev.Metric), "failure rate (%)")
 	level := fmtNum

@@ -154,6 +154,11 @@ func Text(s string) string {
 		if strings.HasPrefix(sub[2], "[redacted") || strings.HasPrefix(sub[2], "sha256:") {
 			return m
 		}
+		// "token" is also an English word: "the token responses" is prose,
+		// while DRF-style "Token 9944b09199c6..." credentials hold digits.
+		if strings.EqualFold(sub[1], "token") && !strings.ContainsAny(sub[2], "0123456789") {
+			return m
+		}
 		return sub[1] + " " + Mask(sub[2])
 	})
 	s = jsonFieldRE.ReplaceAllStringFunc(s, func(m string) string {

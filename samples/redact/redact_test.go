@@ -18,7 +18,7 @@ func TestFingerprintIsShortStableAndDistinct(t *testing.T) {
 }
 
 func TestNoSecretSurvives(t *testing.T) {
-	secrets := []string{jwt, "s3cr3tOpaqueToken1234567890", "hunter2pass", "AKIAEXAMPLEKEY123", "sess-9f8e7d6c5b4a", "dXNlcjpwYXNzd29yZA=="}
+	secrets := []string{jwt, "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "s3cr3tOpaqueToken1234567890", "hunter2pass", "AKIAEXAMPLEKEY123", "sess-9f8e7d6c5b4a", "dXNlcjpwYXNzd29yZA=="}
 	inputs := []string{
 		"Bearer " + jwt,
 		"Authorization: Bearer s3cr3tOpaqueToken1234567890\nContent-Type: text/plain",
@@ -30,6 +30,7 @@ func TestNoSecretSurvives(t *testing.T) {
 		"grant_type=password&username=bob&password=hunter2pass",
 		"error: token " + jwt + " expired",
 		"Authorization: Basic dXNlcjpwYXNzd29yZA==",
+		"Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
 	}
 	for _, in := range inputs {
 		for _, out := range []string{Text(in), URL(in)} {
@@ -47,6 +48,9 @@ func TestKeepsWhatIsNotSecret(t *testing.T) {
 		`{"message":"invalid request payload","code":"bad.request","status":400,"contextId":"add94412ba9b5cc31e1466137448d3da"}`,
 		"Non HTTP response code: java.net.SocketTimeoutException",
 		"upload screen recording",
+		// Our own prose about tokens is not a credential.
+		"the run has no token requests to infer token ages from",
+		"token ages inferred from the token responses in the run",
 		"Content-Type: multipart/form-data; boundary=----legacyBoundary7MA4YWxk",
 	} {
 		if got := Text(in); got != in {
