@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,7 +121,7 @@ func TestFailOn(t *testing.T) {
 		fs[2] != (FailOn{"p99_ms", 200, false}) || fs[3] != (FailOn{"throughput_per_s", 5, true}) || fs[4] != (FailOn{"p50_ms", 500, false}) {
 		t.Fatalf("parsed %+v", fs)
 	}
-	for _, bad := range []string{"p95", "p42=+1%", "p95=fast", "errors=+1ms"} {
+	for _, bad := range []string{"p95", "p42=+1%", "p95=fast", "errors=+1ms", "errors=+1%"} {
 		if _, err := ParseFailOn(bad); err == nil {
 			t.Errorf("ParseFailOn(%q): want an error", bad)
 		}
@@ -134,5 +135,12 @@ func TestFailOn(t *testing.T) {
 	lax, _ := ParseFailOn("p95=+80%,errors=+50pp")
 	if b := Breaches(r, lax); len(b) != 0 {
 		t.Errorf("lax limits breached: %v", b)
+	}
+	// From a baseline of 0 a relative change is undefined: a significant
+	// rise breaks any relative limit rather than passing silently.
+	fromZero := Result{Total: Row{Label: "TOTAL", Metrics: []Metric{{Name: "p95_ms", Base: 0, New: 50, Delta: 50, Verdict: Worse}}}}
+	huge, _ := ParseFailOn("p95=+1000%")
+	if b := Breaches(fromZero, huge); len(b) != 1 || !strings.Contains(b[0], "from 0") {
+		t.Errorf("a rise from 0: %v", b)
 	}
 }

@@ -153,6 +153,10 @@ func ParseFailOn(spec string) ([]FailOn, error) {
 		v = strings.TrimSpace(v)
 		num := strings.TrimLeft(v, "+-")
 		switch {
+		case strings.HasSuffix(num, "%") && f.Metric == "error_pct":
+			// The error rate is a percentage already: "+1%" would be read
+			// as 1% of it (2% → 2.02%), which nobody means.
+			return nil, fmt.Errorf("%s: %q: write the limit in percentage points, e.g. errors=+1pp", k, v)
 		case strings.HasSuffix(num, "%"):
 			f.Relative, num = true, strings.TrimSuffix(num, "%")
 		case strings.HasSuffix(num, "pp") && f.Metric == "error_pct":
@@ -208,6 +212,9 @@ func Breaches(r Result, limits []FailOn) []string {
 			}
 			if f.Relative {
 				if m.DeltaPct == nil {
+					// No relative change from a baseline of 0: any
+					// significant rise breaks every relative limit.
+					out = append(out, fmt.Sprintf("%s: %s rose from 0 by %+.3g (limit %s)", row.Label, f.Metric, m.Delta, f))
 					continue
 				}
 				change = *m.DeltaPct

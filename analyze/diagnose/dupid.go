@@ -93,8 +93,18 @@ func (c *duplicateID) assess(a *assessment) Finding {
 	failingLocs := c.locationsOnFailingLabels(a, res)
 	if len(failingLocs) == 0 {
 		f.Verdict = NotAssessable
-		f.Summary = "No ID-like values were found in the failing requests (no headers, bodies or sample variables with IDs were saved)."
-		f.Missing = "save the ID as a sample variable (sample_variables=recId), or save request headers and bodies (XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true)"
+		// Say why: saving more helps only when IDs were not saved.
+		switch {
+		case a.failures == 0:
+			f.Summary = "No request failed, so ID reuse cannot be set against failures."
+		case len(res.Selected) > 0 && len(res.Locations) == 0:
+			f.Summary = fmt.Sprintf("The ID named with --id (%s) was found in no request: check the location (header:NAME, form:FIELD, json:PATH, var:NAME, query:NAME, path:N or regex:EXPR), or leave --id out to detect IDs.", strings.Join(res.Selected, ", "))
+		case len(res.Locations) > 0:
+			f.Summary = fmt.Sprintf("IDs were found (%s), but not in the failing requests.", describeLoc(res.Locations[0]))
+		default:
+			f.Summary = "No ID-like values were found in the failing requests (no headers, bodies or sample variables with IDs were saved)."
+			f.Missing = "save the ID as a sample variable (sample_variables=recId), or save request headers and bodies (XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true)"
+		}
 		return f
 	}
 	// Pick the location whose reuse best separates failures.

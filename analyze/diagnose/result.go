@@ -165,6 +165,10 @@ func (d *Diagnoser) Result() Result {
 		if res.Failures == 0 && fs[i].Verdict != NotAssessable {
 			fs[i].Verdict = Unlikely
 		}
+		// A mistyped --id must not pass for "no IDs were saved".
+		if ev, ok := fs[i].Evidence.(*DuplicateIDEvidence); ok && len(ev.IDs.Selected) > 0 && len(ev.IDs.Locations) == 0 {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("--id %s matched no request", strings.Join(ev.IDs.Selected, ", ")))
+		}
 	}
 	res.Causes = rank(d.table, a.keep, fs)
 	res.Verdict, res.NextSteps = verdictText(&res, a)

@@ -97,6 +97,11 @@ func percent(v string) (float64, error) {
 	if err != nil || x < 0 || x > 1 {
 		return 0, fmt.Errorf("%q: want a percentage such as 1%% or a fraction such as 0.01", v)
 	}
+	if x == 1 {
+		// "errors=1" most likely means 1%, as a fraction it allows every
+		// request to fail: make the user say which.
+		return 0, fmt.Errorf("%q is ambiguous: write 1%% for one percent (a bare number is a fraction, and 1 would allow every request to fail)", v)
+	}
 	return 100 * x, nil
 }
 

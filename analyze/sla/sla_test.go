@@ -25,7 +25,7 @@ func TestParse(t *testing.T) {
 	if cs, _ := Parse("errors=0.005"); cs[0].Limit != 0.5 {
 		t.Errorf("fraction: %+v", cs)
 	}
-	for _, bad := range []string{"p95", "p95=fast", "errors=150%", "errors=2", "p42=1s", "throughput=-1", "p95=-5ms"} {
+	for _, bad := range []string{"p95", "p95=fast", "errors=150%", "errors=2", "errors=1", "p42=1s", "throughput=-1", "p95=-5ms"} {
 		if _, err := Parse(bad); err == nil {
 			t.Errorf("Parse(%q): want an error", bad)
 		}

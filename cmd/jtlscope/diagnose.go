@@ -89,7 +89,7 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	}
 	res := d.Result()
 	res.Warnings = append(res.Warnings, rr.warnings...)
-	e.printWarnings(rr.warnings)
+	e.printWarnings(res.Warnings) // the analysis's own too (a --id that matched nothing)
 	if o.attribution != "" {
 		if err := report.WriteFile(o.attribution, func(w io.Writer) error { return report.Attribution(w, res.Attribution()) }); err != nil {
 			return err

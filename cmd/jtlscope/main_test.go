@@ -112,6 +112,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"summary", "does-not-exist.jtl"}, exitError, "does-not-exist.jtl"},
 		{[]string{"diagnose", "--status", "banana", filepath.Join(bundled, "results.csv")}, exitUsage, "--status"},
 		{[]string{"compare", filepath.Join(bundled, "results.csv")}, exitUsage, "compare"},
+		{[]string{"summary", "--sla", "errors=1", filepath.Join(bundled, "results.csv")}, exitUsage, "write 1% for one percent"},
+		{[]string{"compare", "--fail-on", "errors=+1%", filepath.Join(bundled, "results.csv"), filepath.Join(bundled, "results.xml")}, exitUsage, "percentage points"},
+		// A mistyped --id is said, not mistaken for "no IDs were saved".
+		{[]string{"diagnose", "--id", "header:nope", filepath.Join(bundled, "results.xml")}, exitOK, "--id header:nope matched no request"},
 	} {
 		_, errOut, code := jtlscope(t, "", c.args...)
 		if code != c.code || !strings.Contains(errOut, c.msg) {
