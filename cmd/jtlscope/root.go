@@ -213,7 +213,7 @@ tables and charts of a capacity report.
 Inputs are sniffed by content (gzip and stdin "-" work too). Broken records are
 reported as file:line: message on stderr and skipped; the rest is analysed.
 
-Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla criterion was broken, 130 interrupted.`,
+Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla (or compare --fail-on) criterion was broken, 130 interrupted.`,
 		Example: `  jtlscope summary results.jtl
   jtlscope summary --format json run1.csv run2.csv > summary.json
   jtlscope diagnose results.xml
