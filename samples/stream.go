@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -309,8 +310,19 @@ func (st *Stream) absorb(b *batch) (stop bool) {
 func (st *Stream) note(p *ParseError) {
 	st.probs.add(p)
 	if st.opts.Strict && st.err == nil {
-		st.err = p
+		st.err = strictStop(p)
 	}
+}
+
+// strictStop is p as the error that ends a strict stream: the decoder's
+// "skipped the record" is not what happened, the stream stopped.
+func strictStop(p *ParseError) *ParseError {
+	q := *p
+	if i := strings.LastIndex(q.Msg, "; skipped"); i >= 0 {
+		q.Msg = q.Msg[:i]
+	}
+	q.Msg += " (strict mode stops at the first problem)"
+	return &q
 }
 
 func (st *Stream) fatal(err error) {

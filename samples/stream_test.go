@@ -213,7 +213,7 @@ func TestStreamStrictStopsAtFirstProblem(t *testing.T) {
 		if !errors.As(st.Err(), &pe) || pe.Line != 3 {
 			t.Errorf("ordered=%v: Err = %v, want the ParseError at line 3", ordered, st.Err())
 		}
-		if !strings.HasSuffix(st.Err().Error(), "bad.jtl:3: broken row") {
+		if !strings.HasSuffix(st.Err().Error(), "bad.jtl:3: broken row (strict mode stops at the first problem)") {
 			t.Errorf("message %q, want file:line: msg", st.Err())
 		}
 		st.Close()
@@ -351,4 +351,15 @@ func TestRequestsWalksLeaves(t *testing.T) {
 	}
 	lone := Sample{Kind: KindTransaction}
 	lone.Requests(func(*Sample) { t.Fatal("a childless transaction row is not a request") })
+}
+
+func TestStrictStopDoesNotSaySkipped(t *testing.T) {
+	p := &ParseError{File: "a.csv", Line: 51, Msg: "too few fields: 2; skipped the record"}
+	got := strictStop(p).Error()
+	if got != "a.csv:51: too few fields: 2 (strict mode stops at the first problem)" {
+		t.Errorf("%q", got)
+	}
+	if p.Msg != "too few fields: 2; skipped the record" {
+		t.Errorf("the original changed: %q", p.Msg)
+	}
 }

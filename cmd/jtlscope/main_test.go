@@ -177,3 +177,21 @@ func TestCompareCleanWithConcurrencyLimited(t *testing.T) {
 		t.Errorf("the onset is not shown:\n%s", out)
 	}
 }
+
+// A CSV without a header line is read with guessed columns; the user is
+// told which, since a wrong guess misreads every row.
+func TestHeaderlessCSVSaysWhichColumnsWereAssumed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nohdr.csv")
+	rows := "1551783627191,351,JR-OK,200,Good request,Thread Group 1-1,text,true,,18,8,1,1,null,0,0,0\n" +
+		"1551783627543,192,JR-OK,200,Good request,Thread Group 1-1,text,true,,18,8,1,1,null,0,0,0\n"
+	if err := os.WriteFile(path, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := jtlscope(t, "", "summary", "--format", "json", path)
+	if code != 0 || !strings.Contains(errOut, "no header line; read as JMeter 5.x's 17 default columns") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, `"samples": 2`) || !strings.Contains(out, "no header line") {
+		t.Errorf("JSON lacks the samples or the warning:\n%s", out)
+	}
+}
