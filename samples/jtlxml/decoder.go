@@ -251,6 +251,9 @@ func (d *Decoder) atEOF() error {
 			completeSamples(d.complete)))
 	case !d.rootSeen && d.complete == 0 && d.sawMarkup:
 		return d.perr(line, col, off, "no <testResults> element and no samples: not a JMeter XML results file")
+	case !d.rootSeen && d.complete == 0 && d.sc.sawText:
+		// Text without a single tag: a CSV given --input-format xml.
+		return d.perr(1, 1, 0, "no XML markup at all: not a JMeter XML results file (a CSV? leave --input-format out to detect the format)")
 	}
 	return io.EOF
 }

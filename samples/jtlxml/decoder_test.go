@@ -193,6 +193,11 @@ func TestBrokenInput(t *testing.T) {
 		in:     "\n  \r\n",
 		events: nil,
 	}, {
+		name:   "a CSV read as XML",
+		in:     "timeStamp,elapsed,label\n1700000000000,5,a\n",
+		events: []string{"E 1:1"},
+		errs:   []wantErr{{1, 1, "no XML markup at all: not a JMeter XML results file (a CSV? leave --input-format out to detect the format)"}},
+	}, {
 		name:   "two files concatenated",
 		in:     jtl(`<httpSample lb="a"/>`) + jtl(`<httpSample lb="b"/>`),
 		events: []string{"S a", "S b"},

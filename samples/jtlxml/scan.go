@@ -48,6 +48,10 @@ type scanner struct {
 	unknownRefs map[string]bool
 	bareAmp     bool
 	badCharRef  bool
+	// sawText is set once text other than white space was stepped over,
+	// so that a file without a single tag (a CSV) can be told from an
+	// empty one.
+	sawText bool
 }
 
 type attr struct {
@@ -243,6 +247,13 @@ func (s *scanner) readError(err error, at int, what string) error {
 func (s *scanner) next() (tokKind, error) {
 	for {
 		i := bytes.IndexByte(s.buf[s.pos:s.end], '<')
+		if !s.sawText {
+			text := s.buf[s.pos:s.end]
+			if i >= 0 {
+				text = text[:i]
+			}
+			s.sawText = len(bytes.TrimSpace(text)) > 0
+		}
 		if i < 0 {
 			s.pos = s.end
 			if err := s.fill(s.pos); err != nil {
