@@ -80,6 +80,10 @@ type Summary struct {
 	total   *acc
 	// noStart counts samples without a timestamp; throughput needs one.
 	noStart int64
+	// sent is set once a sample records its sent bytes: JMeter before 3.1
+	// (and sent_bytes=false) does not, and "sent KB/s 0" must not pass for
+	// a measurement.
+	sent bool
 	trans   int64
 }
 
@@ -152,6 +156,7 @@ func (sm *Summary) add(s *samples.Sample) {
 	if s.Has&samples.FieldStart == 0 {
 		sm.noStart++
 	}
+	sm.sent = sm.sent || s.Has&samples.FieldSentBytes != 0
 	sm.account(n)
 	sm.total.add(s, n)
 }
@@ -177,6 +182,7 @@ func (sm *Summary) Merge(other *Summary) {
 	}
 	sm.total.merge(other.total)
 	sm.noStart += other.noStart
+	sm.sent = sm.sent || other.sent
 	sm.trans += other.trans
 }
 
@@ -214,6 +220,9 @@ func (sm *Summary) Result() Result {
 	if sm.noStart > 0 {
 		r.Warnings = append(r.Warnings, plural(sm.noStart, "sample has", "samples have")+
 			" no timestamp (timestamp_format=none?): throughput and KB/s leave them out")
+	}
+	if sm.total.n > 0 && !sm.sent {
+		r.Warnings = append(r.Warnings, "the input does not record sent bytes (JMeter before 3.1, or sent_bytes=false): sent KB/s shows 0")
 	}
 	return r
 }
