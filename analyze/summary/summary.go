@@ -83,8 +83,8 @@ type Summary struct {
 	// sent is set once a sample records its sent bytes: JMeter before 3.1
 	// (and sent_bytes=false) does not, and "sent KB/s 0" must not pass for
 	// a measurement.
-	sent bool
-	trans   int64
+	sent  bool
+	trans int64
 }
 
 // New returns an empty Summary.
