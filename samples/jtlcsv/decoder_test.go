@@ -233,6 +233,12 @@ func TestDelimiters(t *testing.T) {
 	if _, err := NewDecoder(strings.NewReader(""), "x", samples.Options{Delimiter: 'a'}); err == nil {
 		t.Error("a letter is accepted as delimiter")
 	}
+	// A wrong --delimiter on a file with a header names the right one.
+	res = decodeString(t, "timeStamp\telapsed\tlabel\tresponseCode\tsuccess\n1000\t5\ta\t200\ttrue\n", samples.Options{Delimiter: ','})
+	msg := fmt.Sprint(res.fatal, res.errs)
+	if len(res.samples) != 0 || !strings.Contains(msg, "the first line is a header split on tab, not on the delimiter given (',')") {
+		t.Errorf("wrong delimiter: %d samples, %s", len(res.samples), msg)
+	}
 }
 
 func TestHeaderAnyCaseAnyOrder(t *testing.T) {

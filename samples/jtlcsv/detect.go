@@ -209,6 +209,22 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 			}
 		}
 	}
+	if len(d.delims) == 1 {
+		// Only the given delimiter was tried: say so when another one
+		// makes the first line a header.
+		for _, c := range []byte{',', '\t', ';', '|'} {
+			if c == d.delims[0] {
+				continue
+			}
+			sc := scanner{delim: c, wantQuoted: true}
+			if st, _ := sc.scan(data, 0); st == scanRecord {
+				if _, _, ok := headerFields(sc.fields, sc.quoted); ok {
+					return nil, "", "", fmt.Errorf("%s:%d: the first line is a header split on %s, not on the delimiter given (%s): leave the delimiter out to detect it",
+						d.name, line, delimWord(c), delimWord(d.delims[0]))
+				}
+			}
+		}
+	}
 	if withProps {
 		return nil, "", "", fmt.Errorf("%s:%d: no header line, and the first row (%d fields) does not fit the columns the given properties describe (%s)",
 			d.name, line, nfields, strings.Join(cands[0].names, ","))
@@ -287,4 +303,13 @@ func firstRowComplete(rows []byte, delim byte) bool {
 	sc := scanner{delim: delim}
 	st, _ := sc.scan(rows, i)
 	return st == scanRecord || st == scanBadQuote
+}
+
+
+// delimWord writes a delimiter for a message.
+func delimWord(c byte) string {
+	if c == '\t' {
+		return "tab"
+	}
+	return "'" + string(rune(c)) + "'"
 }
