@@ -305,7 +305,6 @@ func firstRowComplete(rows []byte, delim byte) bool {
 	return st == scanRecord || st == scanBadQuote
 }
 
-
 // delimWord writes a delimiter for a message.
 func delimWord(c byte) string {
 	if c == '\t' {
