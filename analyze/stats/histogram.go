@@ -166,6 +166,9 @@ func (h *Histogram) Record(d time.Duration) error {
 
 // RecordN adds n copies of one duration in constant time: a JMeter
 // Statistical-mode row stands for n samples, and n comes from the input.
+// It repeats Record's bucket lookup rather than sharing it: Record is on
+// every sample's path, and a shared helper measured 30% slower there
+// (BenchmarkHistogramRecord, 3.4 → 4.4 ns).
 func (h *Histogram) RecordN(d time.Duration, n uint64) error {
 	if d < 0 {
 		return invalidf("negative duration %v", d)
