@@ -227,6 +227,7 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 	}
 	fmt.Fprintf(&b, "%s of %s %s failed with %s.", countNum(res.Failures), countNum(onLabels), what, statusPhrase(res.Status))
 	var likely, possible, ruledOut, unknown []*Finding
+	var idNote string
 	for i := range res.Causes {
 		f := &res.Causes[i]
 		switch f.Verdict {
@@ -244,6 +245,11 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 			if f.Missing != "" {
 				unknown = append(unknown, f)
 				next = append(next, fmt.Sprintf("To assess %s, %s.", f.Cause, f.Missing))
+			}
+			if ev, ok := f.Evidence.(*DuplicateIDEvidence); ok && len(ev.IDs.Selected) > 0 && len(ev.IDs.Locations) == 0 {
+				// Not a lack of data: the location the user named is wrong,
+				// and the causes that remain may be standing in for it.
+				idNote = fmt.Sprintf(" Duplicate IDs were not checked: --id %s matched no request.", strings.Join(ev.IDs.Selected, ", "))
 			}
 		}
 	}
@@ -295,6 +301,7 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 		}
 		fmt.Fprintf(&b, " Not checked for lack of data: %s.", strings.Join(names, ", "))
 	}
+	b.WriteString(idNote)
 	return b.String(), dedup(next)
 }
 
