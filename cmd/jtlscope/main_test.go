@@ -199,7 +199,7 @@ func TestHeaderlessCSVSaysWhichColumnsWereAssumed(t *testing.T) {
 // With a --id that matches nothing, the verdict says duplicate IDs were not
 // checked, so that the cause it names is read with that in mind.
 func TestMistypedIDIsInTheVerdict(t *testing.T) {
-	out, _, code := jtlscope(t, "", "diagnose", "--id", "header:nope", filepath.Join(bundled, "results.xml"))
+	out, _, code := jtlscope(t, "", "diagnose", "--id", "header:nope", "../../samples/testdata/jmeter/s8-dupid-csv/results.xml")
 	if code != exitOK || !strings.Contains(strings.Join(strings.Fields(out), " "), "Duplicate IDs were not checked: --id header:nope matched no request.") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
