@@ -233,6 +233,11 @@ func TestDelimiters(t *testing.T) {
 	if _, err := NewDecoder(strings.NewReader(""), "x", samples.Options{Delimiter: 'a'}); err == nil {
 		t.Error("a letter is accepted as delimiter")
 	}
+	// An XML file forced to be read as CSV says so.
+	res = decodeString(t, "<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n", samples.Options{})
+	if msg := fmt.Sprint(res.fatal, res.errs); !strings.Contains(msg, "the file starts like XML, not CSV") {
+		t.Errorf("XML read as CSV: %s", msg)
+	}
 	// A wrong --delimiter on a file with a header names the right one.
 	res = decodeString(t, "timeStamp\telapsed\tlabel\tresponseCode\tsuccess\n1000\t5\ta\t200\ttrue\n", samples.Options{Delimiter: ','})
 	msg := fmt.Sprint(res.fatal, res.errs)

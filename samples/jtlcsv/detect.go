@@ -209,6 +209,14 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 			}
 		}
 	}
+	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && (t[0] == '<' || t[0] == '{') {
+		// An XML or HAR file given --input-format csv.
+		kind := "XML"
+		if t[0] == '{' {
+			kind = "JSON (a HAR?)"
+		}
+		return nil, "", "", fmt.Errorf("%s:%d: the file starts like %s, not CSV: leave --input-format out to detect the format", d.name, line, kind)
+	}
 	if len(d.delims) == 1 {
 		// Only the given delimiter was tried: say so when another one
 		// makes the first line a header.
