@@ -366,6 +366,9 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf("Left out of the USL fit and the knee: %s where more than %s%% of requests failed (10 points above the rate at low load). There the server rejects work rather than slowing down, which is a failure limit (see the failure onset), not a scalability curve.", what, strconv.FormatFloat(res.FitErrorCeilingPct, 'f', -1, 64)))
 	}
+	if l.width > 1 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("more than %d distinct concurrency levels: each level shown stands for %d adjacent ones", maxLevels, l.width))
+	}
 	res.ByLabel = l.labelCurves(rampDown)
 	res.Plateaus = plateaus(series, res.Metric)
 	fitOn := points

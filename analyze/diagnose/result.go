@@ -148,6 +148,9 @@ func (d *Diagnoser) Result() Result {
 	if d.noStart > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s without a timestamp were left out", count(d.noStart, "request")))
 	}
+	if d.threadShift > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("too many distinct thread counts to keep apart: failure rates are by groups of %d adjacent counts", 1<<d.threadShift))
+	}
 	// Causes judge themselves from the finished table, which they only
 	// read, so they can do it at the same time: the onset fits of
 	// concurrency and token age are the slow part of a diagnosis.

@@ -53,13 +53,17 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		prog = newProgress(e.stderr, st.BytesRead, names)
 		accs = append(accs, prog)
 	}
-	err = analyze.Run(ctx, st, accs...)
+	src := analyze.LimitLabels(st, 0)
+	err = analyze.Run(ctx, src, accs...)
 	if prog != nil {
 		prog.done()
 	}
 	rr.problems = st.Problems()
 	for _, m := range rr.problems.Messages() {
 		rr.warnings = append(rr.warnings, redact.Text(m))
+	}
+	if w := src.Warning(); w != "" {
+		rr.warnings = append(rr.warnings, w)
 	}
 	for _, i := range st.Inputs() {
 		m := i.Meta()

@@ -1,0 +1,72 @@
+package analyze
+
+import (
+	"fmt"
+
+	"github.com/jtlscope/jtlscope/samples"
+)
+
+// MaxLabels is how many distinct labels the analyses see. A test that
+// names its samplers after the URL (IDs included) can have a million: one
+// summary row, one latency sketch and one comparison each would take
+// gigabytes and a table nobody reads.
+const MaxLabels = 5000
+
+// OtherLabels is the label that stands for every label past MaxLabels.
+const OtherLabels = "(other labels)"
+
+// LabelLimit passes samples through from a Source, giving the labels
+// first seen after the first max distinct ones the label OtherLabels, in
+// the sample and its sub-results.
+type LabelLimit struct {
+	Source
+	max    int
+	seen   map[string]struct{}
+	folded int64
+}
+
+// LimitLabels wraps src; max ≤ 0 means MaxLabels.
+func LimitLabels(src Source, max int) *LabelLimit {
+	if max <= 0 {
+		max = MaxLabels
+	}
+	return &LabelLimit{Source: src, max: max, seen: map[string]struct{}{}}
+}
+
+// Sample returns the current sample, relabelled when its label is one too
+// many.
+func (l *LabelLimit) Sample() *samples.Sample {
+	s := l.Source.Sample()
+	l.limit(s)
+	for i := range s.Children {
+		s.Children[i].Walk(func(c *samples.Sample, _ int) { l.limit(c) })
+	}
+	return s
+}
+
+func (l *LabelLimit) limit(s *samples.Sample) {
+	if s.Label == OtherLabels {
+		return
+	}
+	if _, ok := l.seen[s.Label]; ok {
+		return
+	}
+	if len(l.seen) < l.max {
+		l.seen[s.Label] = struct{}{}
+		return
+	}
+	s.Label = OtherLabels
+	l.folded++
+}
+
+// Warning says how many samples were folded into OtherLabels, or "".
+func (l *LabelLimit) Warning() string {
+	if l.folded == 0 {
+		return ""
+	}
+	what := fmt.Sprintf("%d samples with later labels are", l.folded)
+	if l.folded == 1 {
+		what = "1 sample with a later label is"
+	}
+	return fmt.Sprintf("more than %d distinct labels: %s counted under %q (labels with IDs or timestamps in them? give the samplers fixed names)", l.max, what, OtherLabels)
+}
