@@ -141,7 +141,7 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 		status: r.Status(),
 		level:  d.tracker.Observe(r),
 		label:  d.intern(r.Label, d.labelIx, &d.labels),
-		group:  d.intern(threadGroup(r.Thread), d.groupIx, &d.groups),
+		group:  d.group(r.Thread),
 	}
 	rc.offsetMS = r.Start.Sub(d.origin).Milliseconds()
 	d.little.Add(r)
@@ -192,6 +192,23 @@ func (d *Diagnoser) intern(s string, ix map[string]int32, list *[]string) int32 
 	*list = append(*list, s)
 	ix[s] = i
 	return i
+}
+
+// maxGroups bounds the thread groups kept apart. Thread names come from
+// the input, and names unique per thread (not JMeter's "Group 1-1") would
+// make a table cell per request; past maxGroups (far more than the
+// thread-group cause compares) later groups share one entry.
+const maxGroups = 1000
+
+// otherGroups names the entry past maxGroups.
+const otherGroups = "(other thread groups)"
+
+func (d *Diagnoser) group(thread string) int32 {
+	g := threadGroup(thread)
+	if _, ok := d.groupIx[g]; !ok && len(d.groups) >= maxGroups {
+		g = otherGroups
+	}
+	return d.intern(g, d.groupIx, &d.groups)
 }
 
 // inFlightBin keeps small in-flight counts exact and groups large ones

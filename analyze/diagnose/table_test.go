@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -95,5 +96,46 @@ func TestTableBoundedByDistinctThreadCounts(t *testing.T) {
 	}
 	if r := d.Result(); r.Requests != n || r.Failures != n/10 {
 		t.Errorf("result: %d requests, %d failures", r.Requests, r.Failures)
+	}
+}
+
+func groupRun(t *testing.T, n int, thread func(i int) string, failed func(i int) bool) (*Diagnoser, Result) {
+	t.Helper()
+	d := New(Options{})
+	start := time.UnixMilli(1_700_000_000_000)
+	for i := 0; i < n; i++ {
+		s := samples.Sample{Label: "upload", Thread: thread(i), Start: start.Add(time.Duration(i) * 10 * time.Millisecond),
+			Elapsed: 5 * time.Millisecond, AllThreads: 10, GrpThreads: 10, Code: "200", Success: true, Kind: samples.KindHTTP,
+			Has: samples.FieldStart | samples.FieldElapsed | samples.FieldThreads | samples.FieldSuccess | samples.FieldLabel | samples.FieldCode}
+		if failed(i) {
+			s.Code, s.Success = "400", false
+		}
+		d.Add(&s)
+	}
+	return d, d.Result()
+}
+
+// Failures confined to one of three groups name that group.
+func TestThreadGroupConfined(t *testing.T) {
+	names := []string{"Uploads 1-1", "Reads 1-1", "Admin 1-1"}
+	_, r := groupRun(t, 3000, func(i int) string { return names[i%3] }, func(i int) bool { return i%3 == 0 && i%4 != 0 })
+	f := r.Cause("thread-group")
+	ev, _ := f.Evidence.(*ThreadGroupEvidence)
+	if f.Verdict != Likely || ev == nil || len(ev.Confined) != 1 || ev.Confined[0] != "Uploads" {
+		t.Fatalf("%s: %s %+v", f.Verdict, f.Summary, ev)
+	}
+}
+
+// Thread names unique per thread are not thread groups: a split of them
+// would fit the failures by chance, and they must not make a cell each.
+func TestThreadGroupsFromUniqueNames(t *testing.T) {
+	d, r := groupRun(t, 5000, func(i int) string { return "g" + strconv.Itoa(i) + " 1-1" }, func(i int) bool { return i%3 == 0 })
+	if len(d.groups) > maxGroups+1 {
+		t.Errorf("%d groups kept", len(d.groups))
+	}
+	f := r.Cause("thread-group")
+	ev, _ := f.Evidence.(*ThreadGroupEvidence)
+	if f.Verdict != NotAssessable || ev == nil || len(ev.Groups) > maxGroupsListed || ev.MoreGroups == 0 {
+		t.Errorf("%s: %s (%d groups listed, %d more)", f.Verdict, f.Summary, len(ev.Groups), ev.MoreGroups)
 	}
 }

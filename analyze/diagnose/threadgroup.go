@@ -30,65 +30,84 @@ type GroupRate struct {
 // ThreadGroupEvidence lists the groups, worst first, and the ones the
 // failures are confined to.
 type ThreadGroupEvidence struct {
-	Groups   []GroupRate `json:"groups"`
-	Confined []string    `json:"confined_to,omitempty"`
+	Groups []GroupRate `json:"groups"`
+	// MoreGroups counts the groups left out of Groups, which lists at
+	// most maxGroupsListed.
+	MoreGroups int      `json:"more_groups,omitempty"`
+	Confined   []string `json:"confined_to,omitempty"`
 }
+
+// maxGroupsListed bounds the groups in the evidence, worst first.
+const maxGroupsListed = 50
 
 func (c threadGroupCause) assess(a *assessment) Finding {
 	f := Finding{Cause: c.Name()}
 	by := a.table.Marginal(dimGroup, a.keep)
-	var rates []GroupRate
+	type group struct {
+		GroupRate
+		ix int32
+	}
+	var gs []group
 	for g, cnt := range by {
 		name := a.groups[g]
 		if name == "" {
 			name = "(no thread name)"
 		}
-		rates = append(rates, GroupRate{Group: name, Requests: cnt.N, Failures: cnt.Fail, Rate: round3(cnt.Rate())})
+		gs = append(gs, group{GroupRate{Group: name, Requests: cnt.N, Failures: cnt.Fail, Rate: round3(cnt.Rate())}, g})
 	}
-	sort.Slice(rates, func(i, j int) bool {
-		if rates[i].Rate != rates[j].Rate {
-			return rates[i].Rate > rates[j].Rate
+	sort.Slice(gs, func(i, j int) bool {
+		if gs[i].Rate != gs[j].Rate {
+			return gs[i].Rate > gs[j].Rate
 		}
-		return rates[i].Group < rates[j].Group
+		return gs[i].Group < gs[j].Group
 	})
+	rates := make([]GroupRate, len(gs))
+	for i, g := range gs {
+		rates[i] = g.GroupRate
+	}
 	ev := ThreadGroupEvidence{Groups: rates}
+	if len(rates) > maxGroupsListed {
+		// Thread names come from the input: a million groups must not make
+		// a million-line report.
+		ev.Groups, ev.MoreGroups = rates[:maxGroupsListed], len(rates)-maxGroupsListed
+	}
 	f.Evidence = &ev
 	if len(rates) < 2 {
 		f.Verdict = NotAssessable
 		f.Summary = "Every failing request came from one thread group (or the input has no thread names), so groups cannot be compared."
 		return f
 	}
+	if len(rates) > maxGroupsListed {
+		// Not JMeter thread groups but something unique per thread or
+		// request: any split of them would fit the failures by chance.
+		f.Verdict = NotAssessable
+		f.Summary = fmt.Sprintf("The thread names make more than %d thread groups (a test plan has a handful): they do not follow JMeter's \"Group 1-1\" pattern, so groups cannot be compared.", maxGroupsListed)
+		return f
+	}
 	// The hot set is the prefix of groups, worst first, whose split from
 	// the rest explains the most; it must fail far more than the rest.
+	var all Counts
+	for _, r := range rates {
+		all.add(Counts{r.Requests, r.Failures})
+	}
 	best, bestDev := 0, a.d0
+	var prefix Counts
 	for m := 1; m < len(rates); m++ {
-		var hot, cold Counts
-		for i, r := range rates {
-			if i < m {
-				hot.add(Counts{r.Requests, r.Failures})
-			} else {
-				cold.add(Counts{r.Requests, r.Failures})
-			}
-		}
-		if d := binomDev(hot) + binomDev(cold); d < bestDev {
+		prefix.add(Counts{rates[m-1].Requests, rates[m-1].Failures})
+		rest := Counts{all.N - prefix.N, all.Fail - prefix.Fail}
+		if d := binomDev(prefix) + binomDev(rest); d < bestDev {
 			best, bestDev = m, d
 		}
 	}
 	hot := map[int32]bool{}
 	var hotC, coldC Counts
-	for i, r := range rates {
-		for g, name := range a.groups {
-			if name == r.Group || (name == "" && r.Group == "(no thread name)") {
-				if i < best {
-					hot[int32(g)] = true
-				}
-			}
-		}
+	for i, g := range gs {
 		if i < best {
-			hotC.add(Counts{r.Requests, r.Failures})
-			ev.Confined = append(ev.Confined, r.Group)
+			hot[g.ix] = true
+			hotC.add(Counts{g.Requests, g.Failures})
+			ev.Confined = append(ev.Confined, g.Group)
 		} else {
-			coldC.add(Counts{r.Requests, r.Failures})
+			coldC.add(Counts{g.Requests, g.Failures})
 		}
 	}
 	if best == 0 || hotC.Rate() < 2*coldC.Rate() || hotC.Rate()-coldC.Rate() < 0.2 {
