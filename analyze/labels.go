@@ -15,6 +15,15 @@ const MaxLabels = 5000
 // OtherLabels is the label that stands for every label past MaxLabels.
 const OtherLabels = "(other labels)"
 
+// MaxCodes bounds the distinct response codes an analysis counts apart
+// (per row where it has rows); later ones are counted under OtherCodes.
+// Codes come from the input: a server that puts a request ID in its status
+// line must not make a row as long as the file.
+const MaxCodes = 100
+
+// OtherCodes is the code that stands for every code past MaxCodes.
+const OtherCodes = "(other codes)"
+
 // LabelLimit passes samples through from a Source, giving the labels
 // first seen after the first max distinct ones the label OtherLabels, in
 // the sample and its sub-results.

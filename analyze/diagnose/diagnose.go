@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"github.com/jtlscope/jtlscope/analyze"
 	"math/bits"
 	"sort"
 	"strings"
@@ -170,7 +171,12 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 		}
 	}
 	if rc.failed {
-		d.status[r.Code]++
+		// Codes come from the input: bounded like the summary's.
+		code := r.Code
+		if _, ok := d.status[code]; !ok && len(d.status) >= analyze.MaxCodes {
+			code = analyze.OtherCodes
+		}
+		d.status[code]++
 	}
 	if rc.failed && d.opts.Attribution {
 		d.failures = append(d.failures, failure{

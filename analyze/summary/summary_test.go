@@ -1,6 +1,9 @@
 package summary
 
 import (
+	"strconv"
+
+	"github.com/jtlscope/jtlscope/analyze"
 	"math"
 	"math/rand"
 	"slices"
@@ -160,5 +163,23 @@ func TestStatisticalModeRows(t *testing.T) {
 	res := sm.Result()
 	if res.Samples != 16+2_000_000_000 || res.Total.P99MS != 1 {
 		t.Errorf("samples %d p99 %v", res.Samples, res.Total.P99MS)
+	}
+}
+
+// Codes come from the input: past analyze.MaxCodes distinct codes per row
+// they are counted together, and no sample is lost.
+func TestCodesBounded(t *testing.T) {
+	sm := New(Options{})
+	const n = 3 * analyze.MaxCodes
+	for i := int64(0); i < n; i++ {
+		sm.Add(smp("a", 1000*i, 10, strconv.FormatInt(100000+i, 10), false))
+	}
+	r := sm.Result().Labels[0]
+	var total int64
+	for _, c := range r.Codes {
+		total += c
+	}
+	if len(r.Codes) != analyze.MaxCodes+1 || r.Codes[analyze.OtherCodes] != n-analyze.MaxCodes || total != n {
+		t.Errorf("%d codes, %d other, %d in all", len(r.Codes), r.Codes[analyze.OtherCodes], total)
 	}
 }
