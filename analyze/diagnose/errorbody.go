@@ -43,6 +43,9 @@ type bodyGroup struct {
 // an ID in it); the rest are counted as "other".
 const maxBodyGroups = 500
 
+// otherMessages is the message of the group past maxBodyGroups.
+const otherMessages = "(other messages)"
+
 func newErrorBody() *errorBody {
 	return &errorBody{groups: map[bodyKey]*bodyGroup{}, hints: map[string]int64{}, clean: map[string]cleaned{}}
 }
@@ -80,7 +83,7 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 	g := c.groups[key]
 	if g == nil {
 		if len(c.groups) >= maxBodyGroups {
-			key = bodyKey{status: "*", message: "(other messages)"}
+			key = bodyKey{status: "*", message: otherMessages}
 			g = c.groups[key]
 		}
 		if g == nil {
@@ -248,12 +251,22 @@ func (c *errorBody) assess(a *assessment) Finding {
 		return f
 	}
 	top := ev.Groups[0]
+	varied := top.Message == otherMessages && len(ev.Groups) > 1
+	if varied {
+		// The bucket of messages past maxBodyGroups is not a message:
+		// quote the commonest real one, and say the rest vary.
+		top = ev.Groups[1]
+	}
 	said := fmt.Sprintf("%q", top.Message)
 	if top.Code != "" {
 		said += fmt.Sprintf(" (code %q)", top.Code)
 	}
 	f.Verdict = Unlikely
 	f.Summary = fmt.Sprintf("The server said %s for %s of %s", said, countNum(top.Failures), count(c.failures, "failure"))
+	if varied {
+		f.Summary = fmt.Sprintf("The server's messages vary (more than %d distinct ones, an ID or a number in each?); the commonest, %s, came with %s of %s",
+			maxBodyGroups, said, countNum(top.Failures), count(c.failures, "failure"))
+	}
 	if len(ev.NamesCause) == 0 {
 		f.Summary += "; the message names no cause."
 	} else {

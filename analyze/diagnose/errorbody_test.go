@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,5 +34,24 @@ func TestErrorBodyGroupsAndHints(t *testing.T) {
 		if strings.Contains(g.Message, "eyJzdWIiOiIxIn0") {
 			t.Errorf("a token reached the evidence: %q", g.Message)
 		}
+	}
+}
+
+// Messages with a number in each overflow the groups: the summary quotes a
+// real message, not the overflow bucket, and says they vary.
+func TestErrorBodyVariedMessages(t *testing.T) {
+	c := newErrorBody()
+	rc := &request{failed: true}
+	for i := 0; i < 3*maxBodyGroups; i++ {
+		c.observe(&samples.Sample{Code: "400", ResponseBodyIs: samples.BodySaved,
+			ResponseBody: `{"message":"bad item ` + strconv.Itoa(i) + ` in zone ` + strconv.Itoa(7*i) + `"}`}, rc, nil)
+	}
+	f := c.assess(&assessment{})
+	ev := f.Evidence.(*ErrorBodyEvidence)
+	if len(ev.Groups) > maxBodyGroups+1 || ev.Groups[0].Message != otherMessages {
+		t.Fatalf("%d groups, top %q", len(ev.Groups), ev.Groups[0].Message)
+	}
+	if strings.Contains(f.Summary, otherMessages) || !strings.Contains(f.Summary, "messages vary") {
+		t.Errorf("summary %q", f.Summary)
 	}
 }
