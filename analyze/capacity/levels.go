@@ -29,32 +29,25 @@ type Levels struct {
 	labelLevels int
 	threads     bool
 	anyThread   bool
-	// width is how many adjacent levels share one entry: 1 until more
-	// than maxLevels distinct levels are seen, then doubled as often as
-	// needed. allThreads comes from the input, and a file with a million
-	// distinct values must not make a million histograms (or a chart with
-	// a million points).
-	width int
+	// shift says how many adjacent levels share one entry: 2^shift, 1
+	// until more than maxLevels distinct levels are seen. allThreads comes
+	// from the input, and a file with a million distinct values must not
+	// make a million histograms (or a chart with a million points).
+	shift int
 }
 
 // maxLevels bounds the distinct concurrency levels kept; a real ramp to
 // 2,000 threads still gets one entry per thread count.
 const maxLevels = 2048
 
-// key is the level that stands for n: the middle (rounded down) of its
-// bin of width levels, bins being aligned at 1.
-func (l *Levels) key(n int) int {
-	w := max(l.width, 1)
-	lo := (n-1)/w*w + 1
-	return lo + (w-1)/2
-}
+// key is the level that stands for n at the current bin width.
+func (l *Levels) key(n int) int { return concurrency.Bin(n, l.shift) }
 
 // coarsen doubles the bin width until at most maxLevels levels remain,
 // merging the levels (and the per-label levels) that now share a bin.
 func (l *Levels) coarsen() {
 	for len(l.byLevel) > maxLevels {
-		old := max(l.width, 1)
-		l.width = 2 * old
+		l.shift++
 		// Every old key lies inside its old bin, which lies inside one new
 		// bin, so key() of an old key finds the new bin.
 		l.byLevel = rekey(l.byLevel, l.key)
@@ -366,8 +359,8 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf("Left out of the USL fit and the knee: %s where more than %s%% of requests failed (10 points above the rate at low load). There the server rejects work rather than slowing down, which is a failure limit (see the failure onset), not a scalability curve.", what, strconv.FormatFloat(res.FitErrorCeilingPct, 'f', -1, 64)))
 	}
-	if l.width > 1 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("more than %d distinct concurrency levels: each level shown stands for %d adjacent ones", maxLevels, l.width))
+	if l.shift > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("more than %d distinct concurrency levels: each level shown stands for %d adjacent ones", maxLevels, 1<<l.shift))
 	}
 	res.ByLabel = l.labelCurves(rampDown)
 	res.Plateaus = plateaus(series, res.Metric)

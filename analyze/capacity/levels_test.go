@@ -161,13 +161,13 @@ func TestLevelKeyBins(t *testing.T) {
 			t.Errorf("width 1: key(%d) = %d", n, k)
 		}
 	}
-	l.width = 4 // bins 1-4, 5-8, ...
+	l.shift = 2 // bins of 4: 1-4, 5-8, ...
 	for n, want := range map[int]int{1: 2, 4: 2, 5: 6, 8: 6, 9: 10} {
 		if k := l.key(n); k != want {
 			t.Errorf("width 4: key(%d) = %d, want %d", n, k, want)
 		}
 	}
-	l.width = 8 // an old key of width 4 falls in the bin that holds its bin
+	l.shift = 3 // an old key of width 4 falls in the width-8 bin that holds its bin
 	for old, want := range map[int]int{2: 4, 6: 4, 10: 12} {
 		if k := l.key(old); k != want {
 			t.Errorf("width 8: key(%d) = %d, want %d", old, k, want)

@@ -154,3 +154,17 @@ func (l *Little) Result() LittleCheck {
 	}
 	return c
 }
+
+// Bin is the level that stands for n when adjacent levels are merged in
+// bins of 2^shift, aligned at 1: the middle of n's bin, rounded down.
+// Bins nest, so binning an already binned level at a larger shift gives
+// the same as binning the original. Levels ≤ 0 (unknown) are kept.
+// Capacity and diagnose merge levels this way when an input has more
+// distinct thread counts than they keep apart.
+func Bin(n, shift int) int {
+	if n <= 0 || shift <= 0 {
+		return n
+	}
+	w := 1 << shift
+	return (n-1)/w*w + 1 + (w-1)/2
+}

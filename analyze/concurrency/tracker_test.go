@@ -85,3 +85,24 @@ func TestLittleClosedLoop(t *testing.T) {
 		t.Errorf("busy share %.3f, want 0.3", c.BusyShare)
 	}
 }
+
+func TestBinNests(t *testing.T) {
+	for n := -1; n < 5000; n++ {
+		for s := 0; s < 12; s++ {
+			b := Bin(n, s)
+			if n <= 0 {
+				if b != n {
+					t.Fatalf("Bin(%d, %d) = %d, want unknown kept", n, s, b)
+				}
+				continue
+			}
+			w := 1 << s
+			if lo := (n-1)/w*w + 1; b < lo || b >= lo+w {
+				t.Fatalf("Bin(%d, %d) = %d, outside the bin from %d", n, s, b, lo)
+			}
+			if again := Bin(b, s+1); again != Bin(n, s+1) {
+				t.Fatalf("Bin(Bin(%d, %d), %d) = %d, want %d", n, s, s+1, again, Bin(n, s+1))
+			}
+		}
+	}
+}

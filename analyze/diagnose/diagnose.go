@@ -165,7 +165,7 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 		case d.threadShift < maxThreadShift:
 			d.threadShift++
 			d.table.rekey(func(k Key) Key {
-				k[dimThreads] = binThreads(k[dimThreads], d.threadShift)
+				k[dimThreads] = int32(concurrency.Bin(int(k[dimThreads]), d.threadShift))
 				return k
 			})
 		}
@@ -280,18 +280,6 @@ func sortedKeys[V any](m map[string]V) []string {
 // coarse maps a request's key to the table's current resolution.
 func (d *Diagnoser) coarse(k Key) Key {
 	k[dimTime] >>= d.timeShift
-	k[dimThreads] = binThreads(k[dimThreads], d.threadShift)
+	k[dimThreads] = int32(concurrency.Bin(int(k[dimThreads]), d.threadShift))
 	return k
-}
-
-// binThreads is the thread count that stands for n in bins of 2^shift
-// counts aligned at 1: the middle of n's bin, rounded down. Bins nest, so
-// binning an already binned count again at a larger shift is the same as
-// binning the original. Unknown counts (≤ 0) are kept.
-func binThreads(n int32, shift int) int32 {
-	if n <= 0 || shift == 0 {
-		return n
-	}
-	w := int32(1) << shift
-	return (n-1)/w*w + 1 + (w-1)/2
 }

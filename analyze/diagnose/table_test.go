@@ -47,27 +47,6 @@ func TestInFlightBinIsExactWhenSmallAndMonotonic(t *testing.T) {
 	}
 }
 
-func TestBinThreadsNests(t *testing.T) {
-	for n := int32(-1); n < 5000; n++ {
-		for s := 0; s < 12; s++ {
-			b := binThreads(n, s)
-			if n <= 0 {
-				if b != n {
-					t.Fatalf("binThreads(%d, %d) = %d, want unknown kept", n, s, b)
-				}
-				continue
-			}
-			w := int32(1) << s
-			if lo := (n-1)/w*w + 1; b < lo || b >= lo+w {
-				t.Fatalf("binThreads(%d, %d) = %d, outside the bin from %d", n, s, b, lo)
-			}
-			if again := binThreads(b, s+1); again != binThreads(n, s+1) {
-				t.Fatalf("binThreads(binThreads(%d, %d), %d) = %d, want %d", n, s, s+1, again, binThreads(n, s+1))
-			}
-		}
-	}
-}
-
 // allThreads comes from the input: a million distinct values, as a broken
 // or hostile file can hold, must not make a million cells.
 func TestTableBoundedByDistinctThreadCounts(t *testing.T) {
