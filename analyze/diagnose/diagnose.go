@@ -171,12 +171,7 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 		}
 	}
 	if rc.failed {
-		// Codes come from the input: bounded like the summary's.
-		code := r.Code
-		if _, ok := d.status[code]; !ok && len(d.status) >= analyze.MaxCodes {
-			code = analyze.OtherCodes
-		}
-		d.status[code]++
+		analyze.AddCode(d.status, r.Code, 1)
 	}
 	if rc.failed && d.opts.Attribution {
 		d.failures = append(d.failures, failure{

@@ -241,15 +241,6 @@ type acc struct {
 	first, last time.Time
 }
 
-// addCode counts n samples with code, at most analyze.MaxCodes distinct
-// codes per row.
-func (a *acc) addCode(code string, n int64) {
-	if _, ok := a.codes[code]; !ok && len(a.codes) >= analyze.MaxCodes {
-		code = analyze.OtherCodes
-	}
-	a.codes[code] += n
-}
-
 // add counts s, which stands for n samples.
 func (a *acc) add(s *samples.Sample, count int) {
 	// In JMeter's Statistical mode a row's elapsed is the sum over its n
@@ -280,7 +271,7 @@ func (a *acc) add(s *samples.Sample, count int) {
 		errs = n
 	}
 	a.errors += errs
-	a.addCode(s.Code, n)
+	analyze.AddCode(a.codes, s.Code, n)
 	a.bytes += max(s.Bytes, 0)
 	a.sent += max(s.SentBytes, 0)
 	if s.Has&samples.FieldStart != 0 {
@@ -310,7 +301,7 @@ func (a *acc) merge(o *acc) {
 	a.sum += o.sum
 	a.q.Merge(o.q)
 	for c, n := range o.codes {
-		a.addCode(c, n)
+		analyze.AddCode(a.codes, c, n)
 	}
 	a.bytes += o.bytes
 	a.sent += o.sent

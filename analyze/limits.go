@@ -24,6 +24,15 @@ const MaxCodes = 100
 // OtherCodes is the code that stands for every code past MaxCodes.
 const OtherCodes = "(other codes)"
 
+// AddCode adds n to code's count in m, counting codes past MaxCodes under
+// OtherCodes.
+func AddCode(m map[string]int64, code string, n int64) {
+	if _, ok := m[code]; !ok && len(m) >= MaxCodes {
+		code = OtherCodes
+	}
+	m[code] += n
+}
+
 // LabelLimit passes samples through from a Source, giving the labels
 // first seen after the first max distinct ones the label OtherLabels, in
 // the sample and its sub-results.
