@@ -1,6 +1,7 @@
 package jtlcsv
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/jtlscope/jtlscope/samples"
@@ -420,7 +421,7 @@ func producer(l *layout) string {
 		}
 	}
 	for _, v := range append(append([]version(nil), versions...), oldDefault) {
-		if equalStrings(fixed, columnsFor(v, nil, false, nil)) {
+		if slices.Equal(fixed, columnsFor(v, nil, false, nil)) {
 			return v.name + " (default columns)"
 		}
 	}
@@ -441,16 +442,4 @@ func producer(l *layout) string {
 		last = pos
 	}
 	return "JMeter"
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -424,7 +424,7 @@ func (ps *parSource) accept(j *job) {
 		ps.p.parseInto(j, ps.sh.link)
 	}
 	for i := range j.samples {
-		addLine(&j.samples[i], base)
+		j.samples[i].Walk(func(c *samples.Sample, _ int) { c.Line += base })
 	}
 	for _, e := range j.errs {
 		e.err.Line += base
@@ -446,13 +446,5 @@ func (ps *parSource) accept(j *job) {
 		ps.carryOff = j.dataOff + int64(j.tail)
 		ps.carryLn = base + j.tailLn
 		ps.tailLen = len(ps.carry)
-	}
-}
-
-// addLine adds base to the line of s and of its sub-results.
-func addLine(s *samples.Sample, base int) {
-	s.Line += base
-	for i := range s.Children {
-		addLine(&s.Children[i], base)
 	}
 }

@@ -2,6 +2,7 @@ package jtlcsv
 
 import (
 	"bytes"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/jtlscope/jtlscope/samples"
@@ -161,7 +162,7 @@ func (p *parser) header(line int) bool {
 		return false
 	}
 	lay := p.conv.lay
-	if equalStrings(names, lay.headerLine) {
+	if slices.Equal(names, lay.headerLine) {
 		p.notes = append(p.notes, lineNote{line, "the header line again (files concatenated?); skipped"})
 		return true
 	}
