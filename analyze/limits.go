@@ -55,10 +55,7 @@ func LimitLabels(src Source, max int) *LabelLimit {
 // many.
 func (l *LabelLimit) Sample() *samples.Sample {
 	s := l.Source.Sample()
-	l.limit(s)
-	for i := range s.Children {
-		s.Children[i].Walk(func(c *samples.Sample, _ int) { l.limit(c) })
-	}
+	s.Walk(func(c *samples.Sample, _ int) { l.limit(c) })
 	return s
 }
 

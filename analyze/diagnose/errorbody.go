@@ -22,7 +22,7 @@ type errorBody struct {
 	// clean caches redact.Text and the hint patterns per distinct raw
 	// string: millions of failures say the same few things, and running
 	// six regular expressions on each was most of the cost of diagnose.
-	clean     map[string]cleaned
+	clean     map[cleanKey]cleaned
 	groups    map[bodyKey]*bodyGroup
 	failures  int64
 	withBody  int64
@@ -47,7 +47,7 @@ const maxBodyGroups = 500
 const otherMessages = "(other messages)"
 
 func newErrorBody() *errorBody {
-	return &errorBody{groups: map[bodyKey]*bodyGroup{}, hints: map[string]int64{}, clean: map[string]cleaned{}}
+	return &errorBody{groups: map[bodyKey]*bodyGroup{}, hints: map[string]int64{}, clean: map[cleanKey]cleaned{}}
 }
 
 func (c *errorBody) Name() string   { return "error-body" }
@@ -118,8 +118,17 @@ type bitset uint8
 // maxCleanCache bounds the cache; past it strings are cleaned each time.
 const maxCleanCache = 4096
 
+// cleanKey is a raw text and the length it is clipped to.
+type cleanKey struct {
+	raw string
+	n   int
+}
+
 func (c *errorBody) cleaned(raw string, n int) cleaned {
-	if v, ok := c.clean[raw]; ok {
+	// The clip length is part of the key: a code (80) and a message (200)
+	// can be the same text.
+	key := cleanKey{raw, n}
+	if v, ok := c.clean[key]; ok {
 		return v
 	}
 	v := cleaned{text: clip(redact.Text(raw), n)}
@@ -129,7 +138,7 @@ func (c *errorBody) cleaned(raw string, n int) cleaned {
 		}
 	}
 	if len(c.clean) < maxCleanCache {
-		c.clean[raw] = v
+		c.clean[key] = v
 	}
 	return v
 }

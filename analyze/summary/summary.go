@@ -90,6 +90,9 @@ type Summary struct {
 
 // New returns an empty Summary.
 func New(opts Options) *Summary {
+	if opts.ExactBudget <= 0 {
+		opts.ExactBudget = DefaultExactBudget
+	}
 	sm := &Summary{opts: opts, labels: map[string]*acc{}}
 	sm.total = sm.newAcc()
 	return sm
@@ -114,11 +117,7 @@ func (sm *Summary) account(n int) {
 		return
 	}
 	sm.exact += n
-	budget := sm.opts.ExactBudget
-	if budget <= 0 {
-		budget = DefaultExactBudget
-	}
-	if sm.exact > budget {
+	if sm.exact > sm.opts.ExactBudget {
 		sm.compact = true
 		sm.total.q.Compact()
 		for _, a := range sm.labels {
