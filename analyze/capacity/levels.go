@@ -244,10 +244,10 @@ const fitErrorMargin = 10
 
 // errorCeiling is the error rate above which a level is left out of the
 // fits: the rate over the lowest third of the levels plus fitErrorMargin.
-func (l *Levels) errorCeiling(ns []int, rampDown, seenBefore map[int]bool) float64 {
+func (l *Levels) errorCeiling(ns []int, rampDown map[int]bool) float64 {
 	var up []int
 	for _, n := range ns {
-		if !(rampDown[n] && !seenBefore[n]) {
+		if !rampDown[n] {
 			up = append(up, n)
 		}
 	}
@@ -326,12 +326,12 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 		ns = append(ns, n)
 	}
 	sort.Ints(ns)
-	res.FitErrorCeilingPct = l.errorCeiling(ns, rampDown, seenBefore)
+	res.FitErrorCeilingPct = l.errorCeiling(ns, rampDown)
 	var points []Point
 	failing := 0
 	for _, n := range ns {
 		lev := l.byLevel[n]
-		st := LevelStats{N: n, Requests: lev.n, RampDown: rampDown[n] && !seenBefore[n]}
+		st := LevelStats{N: n, Requests: lev.n, RampDown: rampDown[n]}
 		if lev.n > 0 {
 			st.ErrorPct = round(100*float64(lev.n-lev.ok)/float64(lev.n), 3)
 		}
@@ -440,23 +440,13 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 // labelCurves returns the busiest labels' percentiles per level, leaving
 // out levels seen only during the ramp-down.
 func (l *Levels) labelCurves(rampDown map[int]bool) []LabelLevels {
-	var out []LabelLevels
+	// Only the busiest labels get curves: pick them before computing any
+	// quantile.
+	out := make([]LabelLevels, 0, len(l.byLabel))
 	for label, byN := range l.byLabel {
 		ll := LabelLevels{Label: label}
-		ns := make([]int, 0, len(byN))
-		for n := range byN {
-			ns = append(ns, n)
-		}
-		sort.Ints(ns)
-		for _, n := range ns {
-			lev := byN[n]
+		for _, lev := range byN {
 			ll.Requests += lev.n
-			if rampDown[n] {
-				continue
-			}
-			ll.Levels = append(ll.Levels, LabelLevel{N: n, Requests: lev.n,
-				ErrorPct: round(100*float64(lev.n-lev.ok)/float64(lev.n), 3),
-				P50MS:    q(lev.lat, 0.5), P90MS: q(lev.lat, 0.9), P95MS: q(lev.lat, 0.95), P99MS: q(lev.lat, 0.99)})
 		}
 		out = append(out, ll)
 	}
@@ -468,6 +458,23 @@ func (l *Levels) labelCurves(rampDown map[int]bool) []LabelLevels {
 	})
 	if len(out) > maxLabelCurves {
 		out = out[:maxLabelCurves]
+	}
+	for i := range out {
+		byN := l.byLabel[out[i].Label]
+		ns := make([]int, 0, len(byN))
+		for n := range byN {
+			ns = append(ns, n)
+		}
+		sort.Ints(ns)
+		for _, n := range ns {
+			lev := byN[n]
+			if rampDown[n] {
+				continue
+			}
+			out[i].Levels = append(out[i].Levels, LabelLevel{N: n, Requests: lev.n,
+				ErrorPct: round(100*float64(lev.n-lev.ok)/float64(lev.n), 3),
+				P50MS:    q(lev.lat, 0.5), P90MS: q(lev.lat, 0.9), P95MS: q(lev.lat, 0.95), P99MS: q(lev.lat, 0.99)})
+		}
 	}
 	return out
 }

@@ -349,7 +349,24 @@ func (t *Timeline) Result() Series {
 		}
 		s.Points = append(s.Points, p)
 	}
-	for label, lw := range t.labels {
+	// Only the busiest labels get series: pick them before computing
+	// any quantile.
+	labels := make([]string, 0, len(t.labels))
+	for label := range t.labels {
+		labels = append(labels, label)
+	}
+	sort.Slice(labels, func(i, j int) bool {
+		ri, rj := t.labels[labels[i]].requests, t.labels[labels[j]].requests
+		if ri != rj {
+			return ri > rj
+		}
+		return labels[i] < labels[j]
+	})
+	if len(labels) > maxLabelSeries {
+		labels = labels[:maxLabelSeries]
+	}
+	for _, label := range labels {
+		lw := t.labels[label]
 		ls := LabelSeries{Label: label, Requests: lw.requests, Points: make([]LabelPoint, len(t.windows))}
 		for wi, h := range lw.lat {
 			if wi < len(ls.Points) {
@@ -357,15 +374,6 @@ func (t *Timeline) Result() Series {
 			}
 		}
 		s.ByLabel = append(s.ByLabel, ls)
-	}
-	sort.Slice(s.ByLabel, func(i, j int) bool {
-		if s.ByLabel[i].Requests != s.ByLabel[j].Requests {
-			return s.ByLabel[i].Requests > s.ByLabel[j].Requests
-		}
-		return s.ByLabel[i].Label < s.ByLabel[j].Label
-	})
-	if len(s.ByLabel) > maxLabelSeries {
-		s.ByLabel = s.ByLabel[:maxLabelSeries]
 	}
 	return s
 }
