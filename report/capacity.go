@@ -29,9 +29,8 @@ import (
 // Input is one file a report read, with what it shows of JMeter's save
 // settings.
 type Input struct {
-	Name   string       `json:"name"`
-	Format string       `json:"format"`
-	Meta   samples.Meta `json:"meta"`
+	Name string       `json:"name"`
+	Meta samples.Meta `json:"meta"`
 }
 
 // CapacityReport is what `jtlscope report` writes: the results of one
@@ -61,7 +60,6 @@ type CapacityReport struct {
 // Baseline is the analyses of a baseline run, for the report's
 // side-by-side charts.
 type Baseline struct {
-	Files     []string
 	Diagnosis diagnose.Result
 	Capacity  capacity.Result
 	Timeline  timeline.Series

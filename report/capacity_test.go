@@ -65,7 +65,7 @@ func rampReport(t testing.TB, label string) *CapacityReport {
 	r := &CapacityReport{
 		Version:   "test",
 		Generated: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC),
-		Inputs: []Input{{Name: "synthetic.csv", Format: "csv", Meta: samples.Meta{
+		Inputs: []Input{{Name: "synthetic.csv", Meta: samples.Meta{
 			Format: "jtl-csv", Header: true, Delimiter: ",", Columns: []string{"timeStamp", "elapsed", "label"},
 			Saved: map[string]string{"thread_counts": "true"}, Notes: []string{"note " + xss},
 		}}},

@@ -106,13 +106,13 @@ func newInput(r io.Reader, name string, opts Options) (*Input, error) {
 			return nil, &ParseError{File: name, Offset: 0, Msg: "gzip header is broken: " + err.Error()}
 		}
 		zr.Multistream(true)
-		body = &readErrors{r: zr, name: name, what: "gzip"}
+		body = &readErrors{r: zr, what: "gzip"}
 	case len(head) >= 2 && head[0] == 0x78 && (head[1] == 0x01 || head[1] == 0x5e || head[1] == 0x9c || head[1] == 0xda):
 		zr, err := zlib.NewReader(br)
 		if err != nil {
 			return nil, &ParseError{File: name, Offset: 0, Msg: "zlib header is broken: " + err.Error()}
 		}
-		body = &readErrors{r: zr, name: name, what: "zlib"}
+		body = &readErrors{r: zr, what: "zlib"}
 	}
 	if body != io.Reader(br) {
 		br = bufio.NewReaderSize(body, sniffSize)
@@ -208,11 +208,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readErrors names the file and the decompressed offset in errors from a
-// decompressor, so that "unexpected EOF" says which file was cut off where.
+// readErrors names the format and the decompressed offset in errors from a
+// decompressor, so that "unexpected EOF" says where the data was cut off
+// (the decoder or the Stream adds the file name).
 type readErrors struct {
 	r    io.Reader
-	name string
 	what string
 	n    int64
 }

@@ -130,11 +130,11 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 			r.Warnings = append(r.Warnings, "baseline: "+w)
 		}
 		bs := btl.Result()
-		r.Baseline = &report.Baseline{Files: o.baseline, Diagnosis: bd.Result(), Timeline: bs, Capacity: blv.Result(bs, criteria, o.seed)}
+		r.Baseline = &report.Baseline{Diagnosis: bd.Result(), Timeline: bs, Capacity: blv.Result(bs, criteria, o.seed)}
 	}
 	r.Violations = criteria.Check(totalValues(r.Summary.Total))
 	for _, i := range rr.inputs {
-		r.Inputs = append(r.Inputs, report.Input{Name: i.Name, Format: i.Format, Meta: i.Meta})
+		r.Inputs = append(r.Inputs, report.Input{Name: i.Name, Meta: i.Meta})
 	}
 	r.Draw()
 	if err := report.WriteReportDir(o.output, r, o.force); err != nil {

@@ -54,14 +54,16 @@ var figures = []struct {
 		if labelLevels(d.Capacity, label) != nil {
 			return c, err
 		}
-		return withMixNote(c, err)(d.Summary)
+		addMixNote(c, d.Summary)
+		return c, err
 	}},
 	{"latency-over-time", "Response-time percentiles over time", func(d Data) (*Chart, error) {
 		c, err := LatencyOverTime(d.Timeline, mainLabel(d))
 		if c != nil && strings.HasPrefix(c.Title, "Response times of") {
 			return c, err
 		}
-		return withMixNote(c, err)(d.Summary)
+		addMixNote(c, d.Summary)
+		return c, err
 	}},
 	{"token-age", "Token age at request by outcome", func(d Data) (*Chart, error) { return TokenAge(d.Diagnosis) }},
 	{"duplicate-ids", "Duplicate-ID reuse over time", func(d Data) (*Chart, error) { return DuplicateIDs(d.Diagnosis) }},
@@ -127,15 +129,13 @@ func mainLabel(d Data) string {
 	return ""
 }
 
-// withMixNote adds mixNote to a latency chart's note.
-func withMixNote(c *Chart, err error) func(summary.Result) (*Chart, error) {
-	return func(s summary.Result) (*Chart, error) {
-		if c != nil {
-			if n := mixNote(s); n != "" {
-				c.Note += " " + n
-			}
-		}
-		return c, err
+// addMixNote adds mixNote to a latency chart's note.
+func addMixNote(c *Chart, s summary.Result) {
+	if c == nil {
+		return
+	}
+	if n := mixNote(s); n != "" {
+		c.Note += " " + n
 	}
 }
 

@@ -272,13 +272,7 @@ func labelLevels(r capacity.Result, label string) *capacity.LabelLevels {
 
 // quoteLabel quotes a label from an input for a title, redacted and cut
 // short.
-func quoteLabel(l string) string {
-	l = redact.Text(l)
-	if r := []rune(l); len(r) > 32 {
-		l = string(r[:31]) + "…"
-	}
-	return "“" + l + "”"
-}
+func quoteLabel(l string) string { return "“" + inputText(l) + "”" }
 
 // fmtNum writes a measured value with the precision a reader needs: whole
 // numbers from 100 on, one decimal below.

@@ -10,7 +10,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/jtlscope/jtlscope/analyze/capacity"
 	"github.com/jtlscope/jtlscope/analyze/timeline"
 )
 
@@ -197,14 +196,13 @@ type percentile struct {
 	colour color.RGBA
 	glyph  draw.GlyphDrawer
 	window func(timeline.Point) float64
-	level  func(capacity.LevelStats) float64
 }
 
 var percentiles = []percentile{
-	{"p50", Blue, draw.CircleGlyph{}, func(p timeline.Point) float64 { return p.P50MS }, func(l capacity.LevelStats) float64 { return l.P50MS }},
-	{"p90", Green, draw.TriangleGlyph{}, func(p timeline.Point) float64 { return p.P90MS }, func(l capacity.LevelStats) float64 { return l.P90MS }},
-	{"p95", Orange, draw.SquareGlyph{}, func(p timeline.Point) float64 { return p.P95MS }, func(l capacity.LevelStats) float64 { return l.P95MS }},
-	{"p99", Vermilion, draw.CrossGlyph{}, func(p timeline.Point) float64 { return p.P99MS }, func(l capacity.LevelStats) float64 { return l.P99MS }},
+	{"p50", Blue, draw.CircleGlyph{}, func(p timeline.Point) float64 { return p.P50MS }},
+	{"p90", Green, draw.TriangleGlyph{}, func(p timeline.Point) float64 { return p.P90MS }},
+	{"p95", Orange, draw.SquareGlyph{}, func(p timeline.Point) float64 { return p.P95MS }},
+	{"p99", Vermilion, draw.CrossGlyph{}, func(p timeline.Point) float64 { return p.P99MS }},
 }
 
 // nanValue marks a point with no data; lines skip it.
