@@ -48,10 +48,10 @@ type scanner struct {
 	unknownRefs map[string]bool
 	bareAmp     bool
 	badCharRef  bool
-	// sawText is set once text other than white space was stepped over,
-	// so that a file without a single tag (a CSV) can be told from an
-	// empty one.
-	sawText bool
+	// sawText is set when text other than white space comes before the
+	// first '<' (sawTag), so that a file without a single tag (a CSV) can
+	// be told from an empty one.
+	sawText, sawTag bool
 }
 
 type attr struct {
@@ -247,10 +247,13 @@ func (s *scanner) readError(err error, at int, what string) error {
 func (s *scanner) next() (tokKind, error) {
 	for {
 		i := bytes.IndexByte(s.buf[s.pos:s.end], '<')
-		if !s.sawText {
+		if !s.sawText && !s.sawTag {
+			// Only text before the first tag matters (a CSV has no tag);
+			// between tags the check would cost a pass per token.
 			text := s.buf[s.pos:s.end]
 			if i >= 0 {
 				text = text[:i]
+				s.sawTag = true
 			}
 			s.sawText = len(bytes.TrimSpace(text)) > 0
 		}
