@@ -73,7 +73,7 @@ func TestReportInChromium(t *testing.T) {
 	const code = `<svg/onload=alert(2)>`
 	in := rampCSV(t, label, code)
 	dir := filepath.Join(t.TempDir(), "report")
-	if _, errOut, c := runJtlscope(t, "report", in, "-o", dir); c != 0 {
+	if _, errOut, c := jtlscope(t, "", "report", in, "-o", dir); c != 0 {
 		t.Fatalf("report: exit %d: %s", c, errOut)
 	}
 	page, err := os.ReadFile(filepath.Join(dir, "index.html"))

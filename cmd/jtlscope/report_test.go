@@ -13,17 +13,6 @@ import (
 	"time"
 )
 
-// sharedRuns holds the real JMeter runs (not in the repository).
-const sharedRuns = "../../../shared/data/jmeter"
-
-// runJtlscope runs the command in-process, as main would.
-func runJtlscope(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(args, strings.NewReader(""), &out, &errb)
-	return out.String(), errb.String(), code
-}
-
 // reportFiles are written for every report, whatever the data.
 var reportFiles = []string{"index.html", "report.md", "summary.json", "diagnosis.json", "capacity.json", ".jtlscope-report",
 	"tables/summary.csv", "tables/levels.csv", "tables/timeline.csv", "tables/causes.csv"}
@@ -102,9 +91,9 @@ func TestReportOnSharedRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads about 50 MB")
 	}
-	runs, _ := filepath.Glob(filepath.Join(sharedRuns, "*"))
+	runs, _ := filepath.Glob(filepath.Join(shared, "*"))
 	if len(runs) == 0 {
-		t.Skip("shared data absent: " + sharedRuns)
+		t.Skip("shared data absent: " + shared)
 	}
 	for _, run := range runs {
 		for _, format := range []string{"xml", "csv"} {
@@ -112,7 +101,7 @@ func TestReportOnSharedRuns(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				in := filepath.Join(run, "results."+format)
 				dir := filepath.Join(t.TempDir(), "report")
-				out, errOut, code := runJtlscope(t, "report", in, "-o", dir)
+				out, errOut, code := jtlscope(t, "", "report", in, "-o", dir)
 				if code != 0 {
 					t.Fatalf("exit %d: %s", code, errOut)
 				}
@@ -215,7 +204,7 @@ func TestReportOnPublicFiles(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "r")
-			_, errOut, code := runJtlscope(t, "report", f, "-o", dir)
+			_, errOut, code := jtlscope(t, "", "report", f, "-o", dir)
 			if code == exitError && strings.Contains(errOut, "no samples in") {
 				if _, err := os.Stat(dir); err == nil {
 					t.Error("a report was written for an input without samples")
@@ -292,17 +281,17 @@ func TestReportRefusesAForeignDirectory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, errOut, code := runJtlscope(t, "report", in, "-o", dir)
+	_, errOut, code := jtlscope(t, "", "report", in, "-o", dir)
 	if code != exitError || !strings.Contains(errOut, "not a jtlscope report") || !strings.Contains(errOut, "--force") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if _, _, code := runJtlscope(t, "report", in, "-o", dir, "--force"); code != 0 {
+	if _, _, code := jtlscope(t, "", "report", in, "-o", dir, "--force"); code != 0 {
 		t.Fatalf("--force: exit %d", code)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(b) != "mine" {
 		t.Error("--force removed the user's file")
 	}
-	if _, errOut, code := runJtlscope(t, "report", in); code != exitUsage || !strings.Contains(errOut, "-o DIR") {
+	if _, errOut, code := jtlscope(t, "", "report", in); code != exitUsage || !strings.Contains(errOut, "-o DIR") {
 		t.Errorf("without -o: exit %d: %s", code, errOut)
 	}
 }
@@ -324,7 +313,7 @@ func TestSLAExitCodes(t *testing.T) {
 		{[]string{"report", "--sla", "speed=1", in, "-o", filepath.Join(t.TempDir(), "r")}, exitUsage, "--sla"},
 	}
 	for _, c := range cases {
-		out, errOut, code := runJtlscope(t, c.args...)
+		out, errOut, code := jtlscope(t, "", c.args...)
 		if code != c.code || !strings.Contains(errOut, c.say) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", c.args, code, errOut, c.code, c.say)
 		}
@@ -334,15 +323,15 @@ func TestSLAExitCodes(t *testing.T) {
 	}
 	// The report is written before the SLA verdict.
 	dir := filepath.Join(t.TempDir(), "r")
-	if _, _, code := runJtlscope(t, "report", "--sla", "errors=1%", in, "-o", dir); code != exitSLA {
+	if _, _, code := jtlscope(t, "", "report", "--sla", "errors=1%", in, "-o", dir); code != exitSLA {
 		t.Fatalf("exit %d", code)
 	}
 	page, err := os.ReadFile(filepath.Join(dir, "index.html"))
 	if err != nil || !bytes.Contains(page, []byte("broken by the run&#39;s totals")) || !bytes.Contains(page, []byte("ustainable: 25 threads")) {
 		t.Errorf("the report does not state the SLA verdict and the sustainable level (err %v)", err)
 	}
-	_, help, _ := runJtlscope(t, "summary", "--help")
-	out, _, _ := runJtlscope(t, "summary", "--help")
+	_, help, _ := jtlscope(t, "", "summary", "--help")
+	out, _, _ := jtlscope(t, "", "summary", "--help")
 	if !strings.Contains(out+help, "--sla") || !strings.Contains(out+help, "exit code 3") {
 		t.Error("summary --help does not document --sla")
 	}
@@ -379,7 +368,7 @@ func TestProgress(t *testing.T) {
 	}
 	// Piped stderr: no progress at all.
 	dir := filepath.Join(t.TempDir(), "r")
-	_, errOut, _ := runJtlscope(t, "report", rampCSV(t, "a", "400"), "-o", dir)
+	_, errOut, _ := jtlscope(t, "", "report", rampCSV(t, "a", "400"), "-o", dir)
 	if strings.Contains(errOut, "\r") {
 		t.Errorf("progress printed to a pipe: %q", errOut)
 	}
@@ -391,7 +380,7 @@ func TestProgress(t *testing.T) {
 // BenchmarkReportS1 builds the whole report for the s1 run (20 MB of
 // XML): read, analyse, draw ten charts, write every file.
 func BenchmarkReportS1(b *testing.B) {
-	in := filepath.Join(sharedRuns, "s1-concurrency", "results.xml")
+	in := filepath.Join(shared, "s1-concurrency", "results.xml")
 	fi, err := os.Stat(in)
 	if err != nil {
 		b.Skip("shared data absent")
