@@ -176,10 +176,10 @@ func (r *CapacityReport) keyFindings() []string {
 	}
 	c := r.Capacity
 	if c.Statement != "" {
-		out = append(out, capitalize(c.Statement)+".")
+		out = append(out, chart.Capitalize(c.Statement)+".")
 	}
 	if u := c.USL; u != nil {
-		unit := metricUnit(c.Metric)
+		unit := chart.LevelUnit(c.Metric)
 		switch {
 		case u.Limitless && u.Sigma > 0:
 			out = append(out, fmt.Sprintf("The Universal Scalability Law fit has no coherency penalty (κ = 0), so no peak: throughput levels off towards λ/σ = %s/s. Test at higher concurrency to find where it turns.", fmtFloat(u.XMax)))
@@ -194,16 +194,9 @@ func (r *CapacityReport) keyFindings() []string {
 		}
 	}
 	if k := c.Knee; k != nil && k.Found {
-		out = append(out, fmt.Sprintf("Knee of the throughput curve: %s %s (%s/s).", fmtFloat(k.X), metricUnit(c.Metric), fmtFloat(k.Y)))
+		out = append(out, fmt.Sprintf("Knee of the throughput curve: %s %s (%s/s).", fmtFloat(k.X), chart.LevelUnit(c.Metric), fmtFloat(k.Y)))
 	}
 	return out
-}
-
-func metricUnit(m string) string {
-	if m == "threads" {
-		return "threads"
-	}
-	return "requests in flight"
 }
 
 // USLTable lays out the USL parameters with their 95% intervals.
@@ -213,11 +206,11 @@ func USLTable(c capacity.Result) table.Table {
 	if u == nil {
 		return t
 	}
-	iv := func(lo, hi float64) string { return fmtSig(lo) + " – " + fmtSig(hi) }
+	iv := func(lo, hi float64) string { return chart.FmtSig(lo) + " – " + chart.FmtSig(hi) }
 	t.Rows = append(t.Rows,
-		[]string{"σ (contention)", fmtSig(u.Sigma), iv(u.SigmaCI.Lo, u.SigmaCI.Hi), "share of the work that queues for a shared resource"},
-		[]string{"κ (coherency)", fmtSig(u.Kappa), iv(u.KappaCI.Lo, u.KappaCI.Hi), "cost of keeping shared state consistent; makes throughput fall past N*"},
-		[]string{"λ (single-unit throughput)", fmtSig(u.Lambda) + "/s", iv(u.LambdaCI.Lo, u.LambdaCI.Hi), "throughput of one " + strings.TrimSuffix(metricUnit(c.Metric), "s")},
+		[]string{"σ (contention)", chart.FmtSig(u.Sigma), iv(u.SigmaCI.Lo, u.SigmaCI.Hi), "share of the work that queues for a shared resource"},
+		[]string{"κ (coherency)", chart.FmtSig(u.Kappa), iv(u.KappaCI.Lo, u.KappaCI.Hi), "cost of keeping shared state consistent; makes throughput fall past N*"},
+		[]string{"λ (single-unit throughput)", chart.FmtSig(u.Lambda) + "/s", iv(u.LambdaCI.Lo, u.LambdaCI.Hi), "throughput of one " + strings.TrimSuffix(chart.LevelUnit(c.Metric), "s")},
 	)
 	nstar, xmax := "", ""
 	if c.NStarCI != nil {
@@ -234,7 +227,7 @@ func USLTable(c capacity.Result) table.Table {
 		}
 	}
 	t.Rows = append(t.Rows,
-		[]string{"N* (peak concurrency)", nStar, nstar, metricUnit(c.Metric) + " at which throughput peaks"},
+		[]string{"N* (peak concurrency)", nStar, nstar, chart.LevelUnit(c.Metric) + " at which throughput peaks"},
 		[]string{"X_max (peak throughput)", xMax, xmax, "successful requests per second at N*"},
 		[]string{"R²", Fixed(u.R2, 3), "", fmt.Sprintf("fit on %d %s", u.Points, c.USLFrom)},
 	)
@@ -244,7 +237,7 @@ func USLTable(c capacity.Result) table.Table {
 // LevelsTable is the per-level measurements behind the capacity charts.
 func LevelsTable(c capacity.Result) table.Table {
 	t := table.Table{
-		Header: []string{metricUnit(c.Metric), "requests", "error %", "time s", "throughput/s", "goodput/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "note"},
+		Header: []string{chart.LevelUnit(c.Metric), "requests", "error %", "time s", "throughput/s", "goodput/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "note"},
 		Right:  []bool{true, true, true, true, true, true, true, true, true, true, false},
 	}
 	for _, l := range c.Levels {
@@ -261,7 +254,7 @@ func LevelsTable(c capacity.Result) table.Table {
 
 // PlateausTable lists the steady stretches found.
 func PlateausTable(c capacity.Result) table.Table {
-	t := table.Table{Header: []string{metricUnit(c.Metric), "from s", "to s", "goodput/s"}, Right: []bool{true, true, true, true}}
+	t := table.Table{Header: []string{chart.LevelUnit(c.Metric), "from s", "to s", "goodput/s"}, Right: []bool{true, true, true, true}}
 	for _, p := range c.Plateaus {
 		t.Rows = append(t.Rows, []string{strconv.Itoa(p.N), Fixed(p.StartS, 0), Fixed(p.EndS, 0), Fixed(p.Goodput, 1)})
 	}
@@ -345,16 +338,6 @@ func fmtFloat(x float64) string {
 		return strconv.FormatFloat(x, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(x, 'f', 1, 64)
-}
-
-// fmtSig writes a model parameter to three significant digits.
-func fmtSig(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // ReportMarker names the file that marks a directory as a jtlscope

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jtlscope/jtlscope/analyze/capacity"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
@@ -101,9 +99,7 @@ func figure(name, title string, build func() (*Chart, error)) Figure {
 	case errors.As(err, &nd):
 		// The report prints Why as a sentence of its own.
 		m := *nd
-		if r, size := utf8.DecodeRuneInString(m.Why); size > 0 {
-			m.Why = string(unicode.ToUpper(r)) + m.Why[size:]
-		}
+		m.Why = Capitalize(m.Why)
 		fig.Missing = &m
 	case err != nil:
 		fig.Err = err

@@ -43,7 +43,7 @@ func BaselineFailureRate(base, run diagnose.Result) (*Chart, error) {
 			if ev.Metric == "threads" {
 				level = fmtWhole
 			}
-			c.vline(fmt.Sprintf("%s: onset %s %s", name, level(on.Value), levelUnit(ev.Metric)), on.Value, col, dashes[1])
+			c.vline(fmt.Sprintf("%s: onset %s %s", name, level(on.Value), LevelUnit(ev.Metric)), on.Value, col, dashes[1])
 		}
 		return nil
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -23,7 +25,9 @@ func levelAxis(metric string) string {
 	return "requests in flight (measured)"
 }
 
-func levelUnit(metric string) string {
+// LevelUnit names the unit of a concurrency metric ("threads" or
+// "in_flight") in text.
+func LevelUnit(metric string) string {
 	if metric == "threads" {
 		return "threads"
 	}
@@ -70,7 +74,7 @@ func FailureRate(d diagnose.Result) (*Chart, error) {
 		return nil, err
 	}
 	if on := ev.Onset; on != nil {
-		c.vline(fmt.Sprintf("onset %s %s", level(on.Value), levelUnit(ev.Metric)), on.Value, Vermilion, dashes[1])
+		c.vline(fmt.Sprintf("onset %s %s", level(on.Value), LevelUnit(ev.Metric)), on.Value, Vermilion, dashes[1])
 	}
 	c.Plot.Y.Min, c.Plot.Y.Max = 0, 100
 	c.Plot.X.Min = 0
@@ -78,14 +82,14 @@ func FailureRate(d diagnose.Result) (*Chart, error) {
 	c.finish()
 	width := ev.Levels[0].To - ev.Levels[0].From + 1
 	var note strings.Builder
-	band := fmt.Sprintf("a band of %d %s", width, levelUnit(ev.Metric))
+	band := fmt.Sprintf("a band of %d %s", width, LevelUnit(ev.Metric))
 	if width == 1 {
 		band = "one level"
 	}
 	fmt.Fprintf(&note, "Failures are %s responses on the failing labels. Each point is %s; bars are 95%% Wilson intervals.", d.Criterion, band)
 	if on := ev.Onset; on != nil {
 		fmt.Fprintf(&note, " The onset is where the failure rate starts to rise: %s %s (95%% CI %s–%s, shaded); %.1f%% failed below it and %.1f%% at or above it.",
-			level(on.Value), levelUnit(ev.Metric), level(on.Low), level(on.High), 100*ev.RateBelow, 100*ev.RateAbove)
+			level(on.Value), LevelUnit(ev.Metric), level(on.Low), level(on.High), 100*ev.RateBelow, 100*ev.RateAbove)
 	} else {
 		note.WriteString(" No onset: the failure rate does not rise with concurrency.")
 	}
@@ -171,19 +175,19 @@ func Throughput(r capacity.Result) (*Chart, error) {
 		}
 		switch {
 		case drawPeak:
-			c.vline(fmt.Sprintf("N* = %s %s", fmtNum(u.NStar), levelUnit(r.Metric)), u.NStar, Vermilion, dashes[1])
+			c.vline(fmt.Sprintf("N* = %s %s", fmtNum(u.NStar), LevelUnit(r.Metric)), u.NStar, Vermilion, dashes[1])
 			c.hline(fmt.Sprintf("X_max = %s/s", fmtNum(u.XMax)), u.XMax, Grey, dashes[2])
 		case u.Limitless:
 			notes = append(notes, "The fit has no coherency penalty (κ = 0): it predicts no peak.")
 		default:
 			notes = append(notes, fmt.Sprintf("The fitted peak N* = %s is beyond twice the tested range and is not drawn.", fmtNum(u.NStar)))
 		}
-		notes = append(notes, fmt.Sprintf("USL fitted on %s (%d points): σ = %s, κ = %s, λ = %s/s.", r.USLFrom, u.Points, fmtSig(u.Sigma), fmtSig(u.Kappa), fmtSig(u.Lambda)))
+		notes = append(notes, fmt.Sprintf("USL fitted on %s (%d points): σ = %s, κ = %s, λ = %s/s.", r.USLFrom, u.Points, FmtSig(u.Sigma), FmtSig(u.Kappa), FmtSig(u.Lambda)))
 	} else if r.USLError != "" {
 		notes = append(notes, "No USL fit: "+r.USLError+".")
 	}
 	if k := r.Knee; k != nil && k.Found {
-		c.vline(fmt.Sprintf("knee %s %s", fmtNum(k.X), levelUnit(r.Metric)), k.X, Green, dashes[2])
+		c.vline(fmt.Sprintf("knee %s %s", fmtNum(k.X), LevelUnit(r.Metric)), k.X, Green, dashes[2])
 	}
 	c.Plot.X.Min, c.Plot.Y.Min = 0, 0
 	c.Note = strings.Join(notes, " ")
@@ -242,7 +246,7 @@ func LatencyByLevel(r capacity.Result, criteria sla.Criteria, label string) (*Ch
 		}
 	}
 	if r.Sustainable != nil && *r.Sustainable > 0 {
-		c.vline(fmt.Sprintf("sustainable: %d %s", *r.Sustainable, levelUnit(r.Metric)), float64(*r.Sustainable), Green, dashes[1])
+		c.vline(fmt.Sprintf("sustainable: %d %s", *r.Sustainable, LevelUnit(r.Metric)), float64(*r.Sustainable), Green, dashes[1])
 	}
 	c.Plot.X.Min, c.Plot.Y.Min = 0, 0
 	c.finish()
@@ -251,7 +255,7 @@ func LatencyByLevel(r capacity.Result, criteria sla.Criteria, label string) (*Ch
 		c.Note = fmt.Sprintf("Percentiles of the %s requests sent at each level (levels seen only while JMeter stopped threads are left out); the report's tables have every label.", quoteLabel(which))
 	}
 	if r.Statement != "" {
-		c.Note += " " + capitalizeFirst(r.Statement) + "."
+		c.Note += " " + Capitalize(r.Statement) + "."
 	}
 	return c, nil
 }
@@ -290,12 +294,15 @@ func fmtNum(x float64) string {
 
 func fmtWhole(x float64) string { return strconv.Itoa(int(math.Round(x))) }
 
-// fmtSig writes a model parameter to three significant digits.
-func fmtSig(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
+// FmtSig writes a model parameter to three significant digits.
+func FmtSig(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
 
-func capitalizeFirst(s string) string {
-	if s == "" {
+// Capitalize upper-cases the first letter of s, for a sentence built from
+// parts.
+func Capitalize(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 0 {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[size:]
 }
