@@ -32,6 +32,10 @@ type Meta struct {
 	Columns []string `json:"columns,omitempty"`
 	// Header is false for a CSV without a header line.
 	Header bool `json:"header,omitempty"`
+	// Assumed says which default columns a CSV without a header line was
+	// read with when they were guessed ("JMeter 5.x's 17 default
+	// columns"), else "".
+	Assumed string `json:"assumed,omitempty"`
 	// Delimiter is the CSV field delimiter.
 	Delimiter string `json:"delimiter,omitempty"`
 	// Saved lists the jmeter.save.saveservice.* settings (or HAR content

@@ -70,9 +70,8 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		rr.inputs = append(rr.inputs, inputInfo{Name: i.Name, Format: i.Format, Meta: m})
 		// A headerless CSV read with guessed columns: a wrong guess
 		// misreads every row, so the user must hear which was assumed.
-		if !m.Header && strings.HasSuffix(m.Producer, "(default columns, guessed)") {
-			rr.warnings = append(rr.warnings, fmt.Sprintf("%s: no header line; read as %s's %d default columns (give --jmeter-properties if the test saved other columns)",
-				i.Name, strings.TrimSuffix(m.Producer, " (default columns, guessed)"), len(m.Columns)))
+		if m.Assumed != "" {
+			rr.warnings = append(rr.warnings, fmt.Sprintf("%s: no header line; read as %s (give --jmeter-properties if the test saved other columns)", i.Name, m.Assumed))
 		}
 	}
 	if err == context.Canceled || err == context.DeadlineExceeded {

@@ -62,6 +62,21 @@ func (d *Decoder) detect(data []byte, final bool, line int) (*layout, int, error
 	return lay, 0, nil
 }
 
+// assumed records, for Meta.Assumed, which default columns a file without
+// a header line was read with, when they were guessed rather than given.
+func (d *Decoder) assumed(c candidate, vars int) {
+	if c.prod == "" {
+		return // the columns the given properties describe
+	}
+	a := strings.TrimSuffix(c.prod, " (default columns, guessed)") + "'s " + itoa(len(c.names)) + " default columns"
+	if vars > 0 {
+		a += " and " + itoa(vars) + " unnamed sample variable columns"
+	}
+	d.mu.Lock()
+	d.meta.Assumed = a
+	d.mu.Unlock()
+}
+
 // countKnown counts the unquoted fields that are JMeter column names.
 func countKnown(fields [][]byte, quoted []bool) int {
 	quoted = plainIfAllQuoted(quoted, len(fields))
@@ -188,6 +203,7 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 		for _, c := range cands {
 			if len(c.names) == n {
 				if lay, ok := d.fits(delim, c.names, sc.fields); ok {
+					d.assumed(c, 0)
 					return lay, "no header line: assumed " + c.what + ": " + strings.Join(c.names, ","), c.prod, nil
 				}
 			}
@@ -204,6 +220,7 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 					note := "no header line: assumed " + c.what + " followed by " + itoa(n-len(c.names)) +
 						" sample variable columns with unknown names (called column" + itoa(len(c.names)+1) + "...; give sample_variables to name them): " +
 						strings.Join(names, ",")
+					d.assumed(c, n-len(c.names))
 					return lay, note, c.prod, nil
 				}
 			}
