@@ -97,7 +97,7 @@ func (c *duplicateID) assess(a *assessment) Finding {
 		switch {
 		case a.failures == 0:
 			f.Summary = "No request failed, so ID reuse cannot be set against failures."
-		case len(res.Selected) > 0 && len(res.Locations) == 0:
+		case res.Unmatched():
 			f.Summary = fmt.Sprintf("The ID named with --id (%s) was found in no request: check the location (header:NAME, form:FIELD, json:PATH, var:NAME, query:NAME, path:N or regex:EXPR), or leave --id out to detect IDs.", strings.Join(res.Selected, ", "))
 		case len(res.Locations) > 0:
 			f.Summary = fmt.Sprintf("IDs were found (%s), but not in the failing requests.", describeLoc(res.Locations[0]))
@@ -240,4 +240,14 @@ func reuseOverTime(a *assessment, reused func(Key) bool) []ReusePoint {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].T < out[j].T })
 	return out
+}
+
+// unmatchedID returns the --id locations when f is the duplicate-ID
+// finding and they matched no request.
+func unmatchedID(f *Finding) (string, bool) {
+	ev, ok := f.Evidence.(*DuplicateIDEvidence)
+	if !ok || !ev.IDs.Unmatched() {
+		return "", false
+	}
+	return strings.Join(ev.IDs.Selected, ", "), true
 }

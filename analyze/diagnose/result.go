@@ -169,8 +169,8 @@ func (d *Diagnoser) Result() Result {
 			fs[i].Verdict = Unlikely
 		}
 		// A mistyped --id must not pass for "no IDs were saved".
-		if ev, ok := fs[i].Evidence.(*DuplicateIDEvidence); ok && len(ev.IDs.Selected) > 0 && len(ev.IDs.Locations) == 0 {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("--id %s matched no request", strings.Join(ev.IDs.Selected, ", ")))
+		if spec, ok := unmatchedID(&fs[i]); ok {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("--id %s matched no request", spec))
 		}
 	}
 	res.Causes = rank(d.table, a.keep, fs)
@@ -249,10 +249,10 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 				unknown = append(unknown, f)
 				next = append(next, fmt.Sprintf("To assess %s, %s.", f.Cause, f.Missing))
 			}
-			if ev, ok := f.Evidence.(*DuplicateIDEvidence); ok && len(ev.IDs.Selected) > 0 && len(ev.IDs.Locations) == 0 {
+			if spec, ok := unmatchedID(f); ok {
 				// Not a lack of data: the location the user named is wrong,
 				// and the causes that remain may be standing in for it.
-				idNote = fmt.Sprintf(" Duplicate IDs were not checked: --id %s matched no request.", strings.Join(ev.IDs.Selected, ", "))
+				idNote = fmt.Sprintf(" Duplicate IDs were not checked: --id %s matched no request.", spec)
 			}
 		}
 	}

@@ -30,6 +30,10 @@ type Result struct {
 	Warnings         []string `json:"warnings"`
 }
 
+// Unmatched reports whether the user named ID locations and no request
+// had a value at any of them (a mistyped --id).
+func (r Result) Unmatched() bool { return len(r.Selected) > 0 && len(r.Locations) == 0 }
+
 // Location is what was seen at one location of one endpoint. Counts are of
 // requests: one with several values at the location counts once.
 type Location struct {
