@@ -1,6 +1,7 @@
 package samples_test
 
 import (
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ import (
 // that names the file and a position. Nothing may panic.
 func TestEveryInputFileParses(t *testing.T) {
 	var files []string
-	for _, root := range []string{"../../shared/data", "testdata"} {
+	for _, root := range []string{samplestest.Dir(t), "testdata"} {
 		filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
 			if err != nil || fi.IsDir() {
 				return nil

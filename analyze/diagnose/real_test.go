@@ -16,12 +16,12 @@ import (
 	"github.com/jtlscope/jtlscope/samples"
 	_ "github.com/jtlscope/jtlscope/samples/jtlcsv"
 	_ "github.com/jtlscope/jtlscope/samples/jtlxml"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
 // The runs in shared/data/jmeter were made against a mock upload API with
 // one failure mode switched on; the server wrote its own verdict for every
 // upload in truth.jsonl. These tests join jtlscope's diagnosis to it.
-const runs = "../../../shared/data/jmeter"
 
 var truthCause = map[string]string{
 	"concurrency": "concurrency",
@@ -114,9 +114,9 @@ func join(ups []upload, truth []verdict) map[string]verdict {
 }
 
 func TestDiagnosisAgreesWithServerTruth(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(runs, "*"))
+	dirs := samplestest.Glob(t, "jmeter/*")
 	if len(dirs) == 0 {
-		t.Skip("shared/data/jmeter is absent")
+		t.Skip("skipped, no real data: the shared JMeter runs are absent")
 	}
 	for _, dir := range dirs {
 		truth := readTruth(t, dir)

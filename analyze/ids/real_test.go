@@ -17,11 +17,8 @@ import (
 	"time"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
-
-// sharedRuns holds real JMeter runs (see /work/shared/data/README.md);
-// tests that read them skip when it is absent.
-const sharedRuns = "/work/shared/data/jmeter"
 
 const (
 	uploadLabel = "upload screen recording"
@@ -30,11 +27,7 @@ const (
 
 func runFile(t testing.TB, run, name string) string {
 	t.Helper()
-	p := filepath.Join(sharedRuns, run, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real data not available: %v", err)
-	}
-	return p
+	return samplestest.Path(t, "jmeter/"+run+"/"+name)
 }
 
 // readCSVRun reads a run's results.csv (header line, 17 columns and

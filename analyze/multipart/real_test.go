@@ -12,13 +12,13 @@ import (
 	"testing"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
-// s4Boundary is a real JMeter 2.13 run: 15 "desktop agents" threads
+// s4-boundary (shared data) is a real JMeter 2.13 run: 15 "desktop agents" threads
 // upload well-formed bodies, 5 "legacy agents" threads send a hand-set
 // Content-Type with a boundary their bodies do not use. truth.jsonl is
 // the server's verdict on every upload.
-const s4Boundary = "/work/shared/data/jmeter/s4-boundary"
 
 // illegalRef matches the character references XStream writes for control
 // characters, which XML 1.0 (and encoding/xml) refuses.
@@ -38,10 +38,7 @@ type xmlSample struct {
 // exists.
 func readS4(t *testing.T) []samples.Sample {
 	t.Helper()
-	raw, err := os.ReadFile(s4Boundary + "/results.xml")
-	if os.IsNotExist(err) {
-		t.Skip("shared data not available")
-	}
+	raw, err := os.ReadFile(samplestest.Path(t, "jmeter/s4-boundary/results.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +127,7 @@ func TestRealS4Boundary(t *testing.T) {
 	}
 
 	// The server's verdicts, joined by recording id.
-	f, err := os.Open(s4Boundary + "/truth.jsonl")
+	f, err := os.Open(samplestest.Path(t, "jmeter/s4-boundary/truth.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
 // uploadsByThreads reads a JTL CSV of the team's JMeter runs and pools the
@@ -77,7 +79,7 @@ func uploadsByThreads(t *testing.T, path string) (x []float64, k, n, block []int
 // failures before, so the change point of a hinge cannot be located but
 // the onset At can.
 func TestOnsetRealConcurrencyRun(t *testing.T) {
-	x, k, n, block := uploadsByThreads(t, "/work/shared/data/jmeter/s1-concurrency/results.csv")
+	x, k, n, block := uploadsByThreads(t, samplestest.Path(t, "jmeter/s1-concurrency/results.csv"))
 	o, err := EstimateOnset(x, k, n, block, &OnsetOptions{Seed: 1, Resamples: 199, NullResamples: 99})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +98,7 @@ func TestOnsetRealConcurrencyRun(t *testing.T) {
 // Wilson cross-check, which ignores that spread, is fooled.
 // s6-clean (bundled with the repository) has no failures at all.
 func TestOnsetRealNoConcurrencyEffect(t *testing.T) {
-	x, k, n, block := uploadsByThreads(t, "/work/shared/data/jmeter/s3-token-jwt/results.csv")
+	x, k, n, block := uploadsByThreads(t, samplestest.Path(t, "jmeter/s3-token-jwt/results.csv"))
 	o, err := EstimateOnset(x, k, n, block, &OnsetOptions{Seed: 1, Resamples: 199, NullResamples: 99})
 	if err != nil {
 		t.Fatal(err)

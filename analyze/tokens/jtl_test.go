@@ -12,7 +12,6 @@ import (
 	"encoding/xml"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -21,18 +20,13 @@ import (
 	"time"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
-
-const sharedRuns = "/work/shared/data/jmeter"
 
 // runDir returns the folder of a shared run, skipping the test when the
 // shared data is not there.
 func runDir(t testing.TB, name string) string {
-	dir := filepath.Join(sharedRuns, name)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not available: %v", err)
-	}
-	return dir
+	return samplestest.Path(t, "jmeter/"+name)
 }
 
 // jtlSample is a sample and the recId it carried.

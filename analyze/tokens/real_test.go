@@ -231,7 +231,7 @@ func TestRealCSVInferredAges(t *testing.T) {
 // TestRealNoTokenLeaks runs the real tokens through everything the package
 // returns and searches the output for them.
 func TestRealNoTokenLeaks(t *testing.T) {
-	for _, dir := range []string{bundledRun, filepath.Join(sharedRuns, "s3-token-jwt")} {
+	for _, dir := range []string{bundledRun, runDir(t, "s3-token-jwt")} {
 		path := filepath.Join(dir, "results.xml")
 		raw, err := os.ReadFile(path)
 		if os.IsNotExist(err) && dir != bundledRun {

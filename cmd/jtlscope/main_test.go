@@ -8,14 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-const (
-	bundled = "../../samples/testdata/jmeter/s6-clean"
-	shared  = "../../../shared/data/jmeter"
-)
+const bundled = "../../samples/testdata/jmeter/s6-clean"
 
 // jtlscope runs the command in-process, as main would.
 func jtlscope(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
@@ -69,8 +68,7 @@ func TestDiagnoseGolden(t *testing.T) {
 // TestCSVAndXMLAgree: the CSV and the XML written by the same JMeter run
 // give the same summary: counts, codes and percentiles to the ms.
 func TestCSVAndXMLAgree(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(shared, "*"))
-	dirs = append(dirs, bundled)
+	dirs := append(samplestest.Glob(t, "jmeter/*"), bundled)
 	for _, dir := range dirs {
 		var got [2]string
 		for i, f := range []string{"results.csv", "results.xml"} {
@@ -155,10 +153,7 @@ func TestCompareSelfIsUnchanged(t *testing.T) {
 }
 
 func TestCompareCleanWithConcurrencyLimited(t *testing.T) {
-	limited := filepath.Join(shared, "s1-concurrency", "results.xml")
-	if _, err := os.Stat(limited); err != nil {
-		t.Skip("shared/data is absent")
-	}
+	limited := samplestest.Path(t, "jmeter/s1-concurrency/results.xml")
 	clean := filepath.Join(bundled, "results.xml")
 	out, errOut, code := jtlscope(t, "", "compare", "--resamples", "299", "--fail-on", "errors=+1pp", clean, "--", limited)
 	if code != exitSLA {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
 // reportFiles are written for every report, whatever the data.
@@ -91,9 +93,9 @@ func TestReportOnSharedRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads about 50 MB")
 	}
-	runs, _ := filepath.Glob(filepath.Join(shared, "*"))
+	runs := samplestest.Glob(t, "jmeter/*")
 	if len(runs) == 0 {
-		t.Skip("shared data absent: " + shared)
+		t.Skip("skipped, no real data: the shared JMeter runs are absent")
 	}
 	for _, run := range runs {
 		for _, format := range []string{"xml", "csv"} {
@@ -380,10 +382,10 @@ func TestProgress(t *testing.T) {
 // BenchmarkReportS1 builds the whole report for the s1 run (20 MB of
 // XML): read, analyse, draw ten charts, write every file.
 func BenchmarkReportS1(b *testing.B) {
-	in := filepath.Join(shared, "s1-concurrency", "results.xml")
+	in := samplestest.Path(b, "jmeter/s1-concurrency/results.xml")
 	fi, err := os.Stat(in)
 	if err != nil {
-		b.Skip("shared data absent")
+		b.Fatal(err)
 	}
 	dir := filepath.Join(b.TempDir(), "r")
 	b.SetBytes(fi.Size())

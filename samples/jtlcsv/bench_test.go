@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/gocarina/gocsv"
-	"github.com/jtlscope/jtlscope/samples"
-)
 
-const realRun = "/work/shared/data/jmeter/s1-concurrency/results.csv"
+	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
+)
 
 // synthetic builds a JMeter 5.x CSV (17 default columns and one UUID
 // sample variable, the shape issue 5 is about) of about size bytes.
@@ -85,9 +85,9 @@ func benchDecode(b *testing.B, data []byte, opts samples.Options) {
 }
 
 func BenchmarkDecodeReal(b *testing.B) {
-	data, err := os.ReadFile(realRun)
+	data, err := os.ReadFile(samplestest.Path(b, "jmeter/s1-concurrency/results.csv"))
 	if err != nil {
-		b.Skip("shared data not available:", err)
+		b.Fatal(err)
 	}
 	withSizes(blockSize, parBlockSize, 1<<62, 0, func() {
 		benchDecode(b, data, samples.Options{})

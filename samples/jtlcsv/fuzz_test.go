@@ -34,8 +34,12 @@ func fuzzOptions(mode uint8) samples.Options {
 
 func FuzzDecode(f *testing.F) {
 	var files []string
-	for _, g := range []string{repoCSV + "/*", sharedCSV + "/*", "../testdata/jmeter/*/results.csv"} {
+	shared := sharedCSVs(f)
+	for _, g := range []string{repoCSV + "/*", "", "../testdata/jmeter/*/results.csv"} {
 		m, _ := filepath.Glob(g)
+		if g == "" {
+			m = shared
+		}
 		files = append(files, m...)
 	}
 	for _, path := range files {

@@ -11,25 +11,28 @@ import (
 	"time"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
-const (
-	repoCSV    = "../testdata/public/jtl-csv"
-	sharedCSV  = "/work/shared/data/public/jtl-csv"
-	sharedRuns = "/work/shared/data/jmeter"
-)
+const repoCSV = "../testdata/public/jtl-csv"
+
+// sharedCSVs lists the shared public CSV files, nil when the shared data
+// is absent (outside CI).
+func sharedCSVs(tb testing.TB) []string { return samplestest.Glob(tb, "public/jtl-csv/*") }
 
 // realFiles lists every CSV JTL the tests read: the copies in the
 // repository always, the shared data set when it is there.
 func realFiles(t *testing.T) []string {
 	var files []string
-	for _, g := range []string{repoCSV + "/*", sharedCSV + "/*", sharedRuns + "/*/results.csv", "../testdata/jmeter/*/results.csv"} {
+	for _, g := range []string{repoCSV + "/*", "../testdata/jmeter/*/results.csv"} {
 		m, err := filepath.Glob(g)
 		if err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, m...)
 	}
+	files = append(files, sharedCSVs(t)...)
+	files = append(files, samplestest.Glob(t, "jmeter/*/results.csv")...)
 	if len(files) == 0 {
 		t.Fatal("no test files found")
 	}
@@ -376,10 +379,9 @@ func TestRealSpotChecks(t *testing.T) {
 		}
 	})
 	t.Run("header names a column the rows lack", func(t *testing.T) {
-		path := sharedCSV + "/vklepikovskiy__python-jtl__tests__samples__main.csv"
-		b, err := os.ReadFile(path)
+		b, err := os.ReadFile(samplestest.Path(t, "public/jtl-csv/vklepikovskiy__python-jtl__tests__samples__main.csv"))
 		if err != nil {
-			t.Skip("shared data not available")
+			t.Fatal(err)
 		}
 		res := decode(t, bytes.NewReader(b), "p", samples.Options{})
 		if len(res.samples) != 3 || !hasNote(res.meta, "IdleTime not written") {
@@ -395,10 +397,9 @@ func TestRealSpotChecks(t *testing.T) {
 		}
 	})
 	t.Run("transactions and non-HTTP codes", func(t *testing.T) {
-		path := sharedCSV + "/AleksandrDorofeev23__loadTesting__results.jtl"
-		b, err := os.ReadFile(path)
+		b, err := os.ReadFile(samplestest.Path(t, "public/jtl-csv/AleksandrDorofeev23__loadTesting__results.jtl"))
 		if err != nil {
-			t.Skip("shared data not available")
+			t.Fatal(err)
 		}
 		res := decode(t, bytes.NewReader(b), "a", samples.Options{})
 		// Counted with grep on the file: 17 NoHttpResponseException codes,

@@ -8,15 +8,18 @@ import (
 	"testing"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
 // The benchmark inputs: a real JMeter run dominated by header and body
 // text (shared data, may be absent), and JMeter's own 10,000-sample file
 // of bare attributes.
 var (
-	bigRun     = sharedData + "/jmeter/s1-concurrency/results.xml"
 	sampleLog1 = repoData + "/public/jtl-xml/apache__jmeter__bin__testfiles__sample_log1.jtl"
 )
+
+// bigRun is a real JMeter run dominated by header and body text.
+func bigRun(b *testing.B) string { return samplestest.Path(b, "jmeter/s1-concurrency/results.xml") }
 
 func readBench(b *testing.B, path string) []byte {
 	b.Helper()
@@ -52,7 +55,7 @@ func benchDecode(b *testing.B, path string, opts samples.Options) {
 	}
 }
 
-func BenchmarkDecodeRun(b *testing.B) { benchDecode(b, bigRun, samples.Options{}) }
+func BenchmarkDecodeRun(b *testing.B) { benchDecode(b, bigRun(b), samples.Options{}) }
 func BenchmarkDecodeSampleLog1(b *testing.B) {
 	benchDecode(b, "../testdata/public/jtl-xml/apache__jmeter__bin__testfiles__sample_log1.jtl", samples.Options{})
 }
@@ -61,13 +64,13 @@ func BenchmarkDecodeSampleLog1(b *testing.B) {
 // and bodies are skipped, not materialised.
 func BenchmarkDecodeRunSummary(b *testing.B) {
 	need := samples.FieldStart | samples.FieldElapsed | samples.FieldLabel | samples.FieldCode | samples.FieldSuccess
-	benchDecode(b, bigRun, samples.Options{Need: need})
+	benchDecode(b, bigRun(b), samples.Options{Need: need})
 }
 
 // BenchmarkEncodingXML is the baseline: encoding/xml's Decoder walking the
 // same file token by token, without even building samples.
 func BenchmarkEncodingXML(b *testing.B) {
-	data := readBench(b, bigRun)
+	data := readBench(b, bigRun(b))
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
 // csvRow is one row of a run's results.csv, read with encoding/csv.
@@ -74,7 +75,7 @@ func readRunCSV(t *testing.T, path string) []csvRow {
 // Every run was saved twice by JMeter, as CSV and as XML: both must hold
 // the same samples with the same values.
 func TestRunsXMLMatchCSV(t *testing.T) {
-	runs, _ := filepath.Glob(filepath.Join(sharedData, "jmeter/*"))
+	runs := samplestest.Glob(t, "jmeter/*")
 	if len(runs) == 0 {
 		runs, _ = filepath.Glob(filepath.Join(repoData, "jmeter/*"))
 	}

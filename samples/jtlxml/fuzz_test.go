@@ -11,6 +11,7 @@ import (
 	"testing/iotest"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
 // fuzzRecord keeps the fuzzer's memory small: a sample element past it is
@@ -19,8 +20,8 @@ const fuzzRecord = 1 << 20
 
 func FuzzDecode(f *testing.F) {
 	paths, _ := filepath.Glob(filepath.Join(repoData, "public/jtl-xml/*"))
-	more, _ := filepath.Glob(filepath.Join(sharedData, "public/jtl-xml/*"))
-	runs, _ := filepath.Glob(filepath.Join(sharedData, "jmeter/*/results.xml"))
+	more := samplestest.Glob(f, "public/jtl-xml/*")
+	runs := samplestest.Glob(f, "jmeter/*/results.xml")
 	for _, p := range append(append(paths, more...), runs...) {
 		data, err := os.ReadFile(p)
 		if err != nil {

@@ -10,15 +10,13 @@ import (
 	"testing"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
 // Where the real files are. The repository's testdata holds the
 // permissively licensed ones; the shared folder holds the rest and the
 // full JMeter runs, and may be absent.
-const (
-	repoData   = "../testdata"
-	sharedData = "/work/shared/data"
-)
+const repoData = "../testdata"
 
 // decoded is everything a decoder produced for one input.
 type decoded struct {
@@ -104,8 +102,6 @@ func xmlFiles(t *testing.T) []string {
 	for _, pat := range []string{
 		filepath.Join(repoData, "public/jtl-xml/*"),
 		filepath.Join(repoData, "jmeter/*/results.xml"),
-		filepath.Join(sharedData, "public/jtl-xml/*"),
-		filepath.Join(sharedData, "jmeter/*/results.xml"),
 	} {
 		m, err := filepath.Glob(pat)
 		if err != nil {
@@ -113,6 +109,8 @@ func xmlFiles(t *testing.T) []string {
 		}
 		files = append(files, m...)
 	}
+	files = append(files, samplestest.Glob(t, "public/jtl-xml/*")...)
+	files = append(files, samplestest.Glob(t, "jmeter/*/results.xml")...)
 	if len(files) == 0 {
 		t.Fatal("no JTL XML files found in " + repoData)
 	}
@@ -121,11 +119,7 @@ func xmlFiles(t *testing.T) []string {
 
 func sharedFile(t *testing.T, rel string) string {
 	t.Helper()
-	p := filepath.Join(sharedData, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s is absent", p)
-	}
-	return p
+	return samplestest.Path(t, rel)
 }
 
 func decodeFile(t *testing.T, path string, opts samples.Options) decoded {
