@@ -147,8 +147,10 @@ func ParseFailOn(spec string) ([]FailOn, error) {
 			f.Metric = "error_pct"
 		case "throughput", "rps", "tps":
 			f.Metric = "throughput_per_s"
+		case "goodput":
+			f.Metric = "goodput_per_s"
 		default:
-			return nil, fmt.Errorf("unknown metric %q (want p50, p90, p95, p99, errors or throughput)", k)
+			return nil, fmt.Errorf("unknown metric %q (want p50, p90, p95, p99, errors, goodput or throughput)", k)
 		}
 		v = strings.TrimSpace(v)
 		num := strings.TrimLeft(v, "+-")
@@ -183,10 +185,10 @@ func ParseFailOn(spec string) ([]FailOn, error) {
 
 func (f FailOn) String() string {
 	sign := "+"
-	if f.Metric == "throughput_per_s" {
+	if lowerIsWorse(f.Metric) {
 		sign = "-"
 	}
-	unit := map[string]string{"error_pct": "pp", "throughput_per_s": "/s"}[f.Metric]
+	unit := map[string]string{"error_pct": "pp", "throughput_per_s": "/s", "goodput_per_s": "/s"}[f.Metric]
 	if strings.HasSuffix(f.Metric, "_ms") {
 		unit = "ms"
 	}
@@ -207,7 +209,7 @@ func Breaches(r Result, limits []FailOn) []string {
 				continue
 			}
 			change := m.Delta
-			if f.Metric == "throughput_per_s" {
+			if lowerIsWorse(f.Metric) {
 				change = -change
 			}
 			if f.Relative {
@@ -218,7 +220,7 @@ func Breaches(r Result, limits []FailOn) []string {
 					continue
 				}
 				change = *m.DeltaPct
-				if f.Metric == "throughput_per_s" {
+				if lowerIsWorse(f.Metric) {
 					change = -change
 				}
 			}
@@ -243,8 +245,13 @@ func unitOf(f FailOn) string {
 		return "%"
 	case f.Metric == "error_pct":
 		return "pp"
-	case f.Metric == "throughput_per_s":
+	case lowerIsWorse(f.Metric):
 		return "/s"
 	}
 	return " ms"
+}
+
+// lowerIsWorse is true of the rates: fewer requests per second is worse.
+func lowerIsWorse(metric string) bool {
+	return metric == "throughput_per_s" || metric == "goodput_per_s"
 }
