@@ -16,22 +16,28 @@ import (
 // Diagnosis writes the diagnosis in format: "table" (for people) or
 // "json" (the contract). Markdown is the table layout in Markdown.
 func Diagnosis(w io.Writer, r diagnose.Result, format string) error {
+	return Layout{}.Diagnosis(w, r, format)
+}
+
+// Diagnosis is the package's Diagnosis laid out for l.
+func (l Layout) Diagnosis(w io.Writer, r diagnose.Result, format string) error {
 	switch format {
 	case FormatJSON:
 		return writeJSON(w, r)
 	case FormatTable:
-		return diagnosisText(w, r, table.Text)
+		fw := fitTo(w, l.Width)
+		return firstErr(diagnosisText(fw, r, table.Text, l.Width), fw.flush())
 	case FormatMarkdown:
-		return diagnosisText(w, r, table.Markdown)
+		return diagnosisText(w, r, table.Markdown, 0)
 	}
 	return fmt.Errorf("%w %q for diagnose (want table, json or markdown)", ErrUnknownFormat, format)
 }
 
-func diagnosisText(w io.Writer, r diagnose.Result, style table.Style) error {
+func diagnosisText(w io.Writer, r diagnose.Result, style table.Style, width int) error {
 	ew := &errWriter{w: w}
 	heading := func(s string) { ew.heading(style, s) }
 	heading("Verdict")
-	ew.printf("%s\n\n", wrap(r.Verdict, 100, indentFor(style)))
+	ew.printf("%s\n\n", wrap(r.Verdict, textWidth(width, 100, indentFor(style)), indentFor(style)))
 	if r.Failures > 0 {
 		heading("Causes")
 		t := table.Table{
@@ -45,7 +51,11 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style) error {
 			}
 			t.Rows = append(t.Rows, []string{c.Cause, string(c.Verdict), Count(c.Explained), Fixed(100*c.Share, 1) + "%", alone, unique})
 		}
+		t, dropped := table.Fit(t, style, width, []int{5, 4})
 		ew.err = firstErr(ew.err, table.Write(ew, t, style))
+		if len(dropped) > 0 {
+			ew.printf("%s%s\n", indentFor(style), leftOut(dropped, width, FormatJSON))
+		}
 		ew.printf("\n")
 	}
 	heading("Evidence")
@@ -70,7 +80,7 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style) error {
 		ew.printf("\n")
 		heading("Next steps")
 		for _, s := range r.NextSteps {
-			ew.printf("%s%s\n", bullet(style), strings.TrimLeft(wrap(s, 96, indentFor(style)+"    "), " "))
+			ew.printf("%s%s\n", bullet(style), strings.TrimLeft(wrap(s, textWidth(width, 96, indentFor(style)+"    "), indentFor(style)+"    "), " "))
 		}
 	}
 	l := r.Little
@@ -115,27 +125,6 @@ func indentFor(style table.Style) string {
 		return ""
 	}
 	return "  "
-}
-
-// wrap breaks s into lines of at most width runes, each after the first
-// prefixed with indent (the first gets it too).
-func wrap(s string, width int, indent string) string {
-	words := strings.Fields(s)
-	var b strings.Builder
-	line := 0
-	b.WriteString(indent)
-	for i, wd := range words {
-		if i > 0 && line+1+len([]rune(wd)) > width {
-			b.WriteString("\n" + indent)
-			line = 0
-		} else if i > 0 {
-			b.WriteByte(' ')
-			line++
-		}
-		b.WriteString(wd)
-		line += len([]rune(wd))
-	}
-	return b.String()
 }
 
 type errWriter struct {

@@ -141,7 +141,7 @@ func runCompare(ctx context.Context, e *env, in *inputFlags, o *compareOptions) 
 		c.Warnings = append(c.Warnings, "new: "+w)
 	}
 	e.printWarnings(c.Warnings)
-	if err := writeOutput(e, o.output, func(w io.Writer) error { return report.WriteComparison(w, c, o.format) }); err != nil {
+	if err := writeOutput(e, o.output, func(w io.Writer) error { return e.layout(o.output).Comparison(w, c, o.format) }); err != nil {
 		return err
 	}
 	if err := finish(nw.rr); err != nil {

@@ -99,10 +99,11 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 	return rr, nil
 }
 
-// printWarnings writes warnings to stderr, one per line.
+// printWarnings writes warnings to stderr, one per line, or wrapped to
+// its width when it is a terminal.
 func (e *env) printWarnings(ws []string) {
 	for _, w := range ws {
-		fmt.Fprintln(e.stderr, "jtlscope: warning: "+w)
+		fmt.Fprintln(e.stderr, report.Hanging(w, e.errWidth, "jtlscope: warning: ", "  "))
 	}
 }
 

@@ -145,10 +145,18 @@ func TestCompareSelfIsUnchanged(t *testing.T) {
 	if len(c.Metrics.Rows) == 0 {
 		t.Fatal("no rows")
 	}
+	same := 0
 	for _, r := range c.Metrics.Rows {
-		if r.Verdict != "~" {
+		switch r.Verdict {
+		case "~":
+			same++
+		case "too-few-samples": // get token: 10 samples in one window
+		default:
 			t.Errorf("%s: %s comparing a run with itself", r.Label, r.Verdict)
 		}
+	}
+	if same == 0 {
+		t.Error("no label compared at all")
 	}
 }
 

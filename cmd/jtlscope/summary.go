@@ -71,7 +71,7 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	res := sm.Result()
 	res.Warnings = append(res.Warnings, rr.warnings...)
 	e.printWarnings(res.Warnings)
-	if err := writeOutput(e, o.output, func(w io.Writer) error { return report.Summary(w, res, o.format) }); err != nil {
+	if err := writeOutput(e, o.output, func(w io.Writer) error { return e.layout(o.output).Summary(w, res, o.format) }); err != nil {
 		return err
 	}
 	if rr.interrupted || len(criteria) == 0 {
