@@ -92,14 +92,16 @@ func comparisonText(w io.Writer, c Comparison, style table.Style, width int) err
 	ew.printf("%snew:  %s (%s samples)\n", ind, strings.Join(c.New.Files, ", "), Count(c.New.Samples))
 	ew.printf("%s\n\n", wrap("method: "+c.Metrics.Method+".", textWidth(width, 100, ind), ind))
 	rows := append(append([]compare.Row{}, c.Metrics.Rows...), c.Metrics.Total)
-	tables := make([]table.Table, len(metricTitles))
 	tooFew := false
-	for i, mt := range metricTitles {
+	// Each table leaves out what it must to fit a terminal (the interval,
+	// then the difference); one note after them says what.
+	var dropped []string
+	for _, mt := range metricTitles {
+		heading(mt.title)
 		t := table.Table{
 			Header: []string{"label", "base", "new", "Δ", "95% CI", ""},
 			Right:  []bool{false, true, true, true, false, false},
 		}
-		few := false
 		for _, r := range rows {
 			m := r.Metric(mt.name)
 			if m == nil {
@@ -112,7 +114,7 @@ func comparisonText(w io.Writer, c Comparison, style table.Style, width int) err
 			if m.Verdict == compare.TooFew {
 				// benchstat's rule: no difference is shown where none
 				// can be told from noise.
-				few = true
+				tooFew = true
 				t.Rows = append(t.Rows, []string{label, num(m.Base), num(m.New), "", "", tooFewText})
 				continue
 			}
@@ -122,15 +124,7 @@ func comparisonText(w io.Writer, c Comparison, style table.Style, width int) err
 			}
 			t.Rows = append(t.Rows, []string{label, num(m.Base), num(m.New), delta(m, mt.unit), ci, m.Verdict})
 		}
-		tooFew = tooFew || few
-		tables[i] = t
-	}
-	// Each table leaves out what it must to fit (the interval, then the
-	// difference); one note after them says what.
-	var dropped []string
-	for i, mt := range metricTitles {
-		heading(mt.title)
-		t, d := table.Fit(tables[i], style, width, []int{4, 3})
+		t, d := table.Fit(t, style, width, []int{4, 3})
 		if len(d) > len(dropped) {
 			dropped = d
 		}
