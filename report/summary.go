@@ -120,13 +120,13 @@ func SummaryTable(r summary.Result) table.Table {
 func summaryCells(label string, r summary.Row, sent bool) []string {
 	sentKB := ""
 	if sent {
-		sentKB = Fixed(r.SentKBPerS, 2)
+		sentKB = perSecond(r.SentKBPerS)
 	}
 	return []string{
 		label, Count(r.Samples), Count(r.Errors), Fixed(r.ErrorPct, 2),
 		Millis(r.MeanMS), Millis(r.MinMS), Millis(r.MaxMS),
 		Millis(r.P50MS), Millis(r.P90MS), Millis(r.P95MS), Millis(r.P99MS),
-		Fixed(r.ThroughputPerS, 2), Fixed(r.ReceivedKBPerS, 2), sentKB,
+		perSecond(r.ThroughputPerS), perSecond(r.ReceivedKBPerS), sentKB,
 		Codes(r.Codes),
 	}
 }
@@ -149,6 +149,16 @@ func Count(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// perSecond formats a rate with 2 decimals, or 3 below 0.1 so that a
+// long, slow run's 0.003 requests/s does not print as 0.00 (summary keeps
+// 3 decimals).
+func perSecond(x float64) string {
+	if x > 0 && x < 0.1 {
+		return Fixed(x, 3)
+	}
+	return Fixed(x, 2)
 }
 
 // Fixed formats x with d decimals.

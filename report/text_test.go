@@ -65,6 +65,9 @@ func TestSummaryCells(t *testing.T) {
 	if got := Codes(map[string]int64{"400": 3594, "201": 2719, "": 3}); got != "400:3,594 201:2,719 (none):3" {
 		t.Errorf("Codes: %q", got)
 	}
+	if perSecond(0.003) != "0.003" || perSecond(38.64) != "38.64" || perSecond(0) != "0.00" {
+		t.Errorf("perSecond: %s %s %s", perSecond(0.003), perSecond(38.64), perSecond(0))
+	}
 	r := summary.Result{
 		Labels: []summary.Row{{Label: "a", Samples: 1200, Codes: map[string]int64{"200": 1200}, SentKBPerS: 0}},
 		Total:  summary.Row{Samples: 1200, Codes: map[string]int64{"200": 1200}},
