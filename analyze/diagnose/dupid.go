@@ -31,9 +31,9 @@ type duplicateID struct {
 	// dimKeeper marks the one request of a collision group whose failures
 	// all failed that the server took first (see settle).
 	dimReused, dimCollided, dimKeeper int
-	locs                   map[string]int // "endpoint\x00location" -> bit
-	name                   []string       // bit -> "endpoint\x00location"
-	seenIDs                int64
+	locs                              map[string]int // "endpoint\x00location" -> bit
+	name                              []string       // bit -> "endpoint\x00location"
+	seenIDs                           int64
 
 	seed maphash.Seed
 	// pending holds the first uses still in flight, by value: a later use
@@ -295,7 +295,7 @@ type DuplicateIDEvidence struct {
 	Shape      string          `json:"shape,omitempty"`
 	// AfterRateLimit counts the reuses sent right after a 429 on the same
 	// thread: resends of an ID the server may already have stored.
-	AfterRateLimit *Counts     `json:"after_rate_limit,omitempty"`
+	AfterRateLimit *Counts      `json:"after_rate_limit,omitempty"`
 	OverTime       []ReusePoint `json:"over_time,omitempty"`
 	// WindowS is the width of the OverTime windows in seconds.
 	WindowS float64    `json:"window_s,omitempty"`

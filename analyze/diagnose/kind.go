@@ -195,10 +195,10 @@ func (ks *kindSet) classify(r *samples.Sample, f StatusFilter) int32 {
 	return i
 }
 
-func (ks *kindSet) def(i int32) kindDef      { return ks.defs[i-1] }
-func (ks *kindSet) stat(i int32) *kindStats  { return ks.stats[i-1] }
-func (ks *kindSet) count() int               { return len(ks.defs) }
-func isNonHTTP(code string) bool             { return strings.HasPrefix(code, "Non HTTP response code") }
+func (ks *kindSet) def(i int32) kindDef     { return ks.defs[i-1] }
+func (ks *kindSet) stat(i int32) *kindStats { return ks.stats[i-1] }
+func (ks *kindSet) count() int              { return len(ks.defs) }
+func isNonHTTP(code string) bool            { return strings.HasPrefix(code, "Non HTTP response code") }
 func hasFailedAssertion(r *samples.Sample) bool {
 	if r.FailureMessage != "" {
 		return true
