@@ -13,7 +13,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dest=${1:-$here/../jmeter/m10-clean-har}
 server="-work-ms 80"
-page="/agent/?workers=4&uploads=8&think=200"
+page="/agent/?workers=6&uploads=12&think=200"
 
 work=$(mktemp -d)
 echo "makehar: in $work"
