@@ -11,6 +11,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=serve.sh
+. "$here/serve.sh"
 dest=${1:-$here/../jmeter/m10-clean-har}
 server="-work-ms 80"
 page="/agent/?workers=6&uploads=12&think=200"
@@ -26,19 +28,11 @@ fi
 cp "$here/har/capture.mjs" "$pw/capture.mjs"
 
 # shellcheck disable=SC2086
-"$work/mockapi" -addr 127.0.0.1:18080 -truth "$work/truth.jsonl" $server >"$work/server.log" 2>&1 &
-spid=$!
-trap 'kill "$spid" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-	curl -fs -o /dev/null http://127.0.0.1:18080/healthz && break
-	sleep 0.1
-done
+start_server "$work" $server
 
 node "$pw/capture.mjs" "$work/capture.har" "http://127.0.0.1:18080$page"
 
-kill -TERM "$spid"
-wait "$spid" || true
-trap - EXIT
+stop_server
 
 mkdir -p "$dest"
 gzip -9 -n -c "$work/capture.har" >"$dest/capture.har.gz"

@@ -12,6 +12,8 @@ set -euo pipefail
 
 run=${1:?usage: makerun.sh RUN [DEST]}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=serve.sh
+. "$here/serve.sh"
 plandir=$(cd "$here/../jmeter/$run" && pwd)
 dest=${2:-$plandir}
 jmeter_home=${JMETER_HOME:-/usr/share/jmeter}
@@ -48,16 +50,8 @@ go build -o "$work/mockapi" "$here"
 javac -d "$work/launch" "$here/jmeter/XStreamOpen.java"
 "$work/mockapi" -write-clips "$work"
 
-# The server is stopped by its own process id when the run ends, whatever
-# happens.
 # shellcheck disable=SC2086
-"$work/mockapi" -addr 127.0.0.1:18080 -truth "$work/truth.jsonl" $server >"$work/server.log" 2>&1 &
-spid=$!
-trap 'kill "$spid" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-	curl -fs -o /dev/null http://127.0.0.1:18080/healthz && break
-	sleep 0.1
-done
+start_server "$work" $server
 
 cp=$work/launch:$jmeter_home/bin/ApacheJMeter.jar
 for j in "$jmeter_home"/lib/*.jar "$jmeter_home"/lib/ext/*.jar; do cp=$cp:$j; done
@@ -65,9 +59,7 @@ for j in "$jmeter_home"/lib/*.jar "$jmeter_home"/lib/ext/*.jar; do cp=$cp:$j; do
 java -cp "$cp" -Djmeter.home="$jmeter_home" XStreamOpen -n -t "$plandir/plan.jmx" -j "$work/jmeter.log" \
 	-Jout="$work" -Jclip="$work/clip.webm" -Jlegacyclip="$work/legacy-clip.b64" -Jsample_variables=recId $props
 
-kill -TERM "$spid"
-wait "$spid" || true
-trap - EXIT
+stop_server
 
 mkdir -p "$dest"
 for f in results.csv results.xml truth.jsonl; do

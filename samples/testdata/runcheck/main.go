@@ -454,16 +454,10 @@ func run(w io.Writer, dir string, ttl time.Duration) error {
 		}
 		byGroup[g][p.v.Cause]++
 	}
-	fmt.Fprintf(w, "## Verdicts by thread group\n\n| thread group | uploads |")
-	for _, c := range cs {
-		fmt.Fprintf(w, " %s |", c)
-	}
-	fmt.Fprintf(w, "\n|---|---|%s\n", strings.Repeat("---|", len(cs)))
+	fmt.Fprintf(w, "## Verdicts by thread group\n\n")
+	tableHead(w, []string{"thread group", "uploads"}, cs)
 	for _, g := range sortedKeys(byGroup) {
-		t := 0
-		for _, n := range byGroup[g] {
-			t += n
-		}
+		t := sum(byGroup[g])
 		fmt.Fprintf(w, "| %s | %s |", g, num(t))
 		for _, c := range cs {
 			fmt.Fprintf(w, " %s |", num(byGroup[g][c]))
@@ -501,11 +495,8 @@ func run(w io.Writer, dir string, ttl time.Duration) error {
 	}
 
 	// By active threads.
-	fmt.Fprintf(w, "## Verdicts by active threads (allThreads)\n\n| active threads | uploads |")
-	for _, c := range cs {
-		fmt.Fprintf(w, " %s |", c)
-	}
-	fmt.Fprintf(w, " failure rate |\n|---|---|%s---|\n", strings.Repeat("---|", len(cs)))
+	fmt.Fprintf(w, "## Verdicts by active threads (allThreads)\n\n")
+	tableHead(w, []string{"active threads", "uploads"}, cs, "failure rate")
 	buckets := map[int]map[string]int{}
 	maxB := 0
 	for _, p := range kept {
@@ -518,10 +509,7 @@ func run(w io.Writer, dir string, ttl time.Duration) error {
 	}
 	for b := 0; b <= maxB; b++ {
 		m := buckets[b]
-		t := 0
-		for _, n := range m {
-			t += n
-		}
+		t := sum(m)
 		if t == 0 {
 			continue
 		}
@@ -541,6 +529,21 @@ func run(w io.Writer, dir string, ttl time.Duration) error {
 	}
 	tokenRequestView(w, all, pairs)
 	return nil
+}
+
+// tableHead writes the head of a Markdown table: the lead columns, one
+// column per cause, then the trailing ones.
+func tableHead(w io.Writer, lead, causes []string, trail ...string) {
+	cols := append(append(append([]string(nil), lead...), causes...), trail...)
+	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(cols, " | "), strings.Repeat("---|", len(cols)))
+}
+
+func sum(m map[string]int) int {
+	t := 0
+	for _, n := range m {
+		t += n
+	}
+	return t
 }
 
 func indexOf(s []string, x string) int {
@@ -656,20 +659,13 @@ func tokenView(w io.Writer, pairs []pair, ttl time.Duration) {
 	if i := indexOf(causes, "ok"); i > 0 {
 		causes[0], causes[i] = causes[i], causes[0]
 	}
-	fmt.Fprintf(w, "| token age | active threads (JMeter) | uploads |")
-	for _, c := range causes {
-		fmt.Fprintf(w, " %s |", c)
-	}
-	fmt.Fprintf(w, "\n|---|---|---|%s\n", strings.Repeat("---|", len(causes)))
+	tableHead(w, []string{"token age", "active threads (JMeter)", "uploads"}, causes)
 	for b := int64(0); b <= maxB; b++ {
 		m := buckets[b]
 		if m == nil {
 			continue
 		}
-		t := 0
-		for _, n := range m {
-			t += n
-		}
+		t := sum(m)
 		fmt.Fprintf(w, "| %d-%d s | %d-%d | %s |", b*5, b*5+5, thr[b][0], thr[b][1], num(t))
 		for _, c := range causes {
 			fmt.Fprintf(w, " %s |", num(m[c]))
@@ -766,16 +762,10 @@ func tokenRequestView(w io.Writer, all []*sample, pairs []pair) {
 		}
 	}
 	sort.Strings(causes)
-	fmt.Fprintf(w, "## Token request of the thread x verdicts of its uploads\n\n%s token requests failed.\n\n| thread's token request | threads | uploads |", num(failed))
-	for _, c := range causes {
-		fmt.Fprintf(w, " %s |", c)
-	}
-	fmt.Fprintf(w, "\n|---|---|---|%s\n", strings.Repeat("---|", len(causes)))
+	fmt.Fprintf(w, "## Token request of the thread x verdicts of its uploads\n\n%s token requests failed.\n\n", num(failed))
+	tableHead(w, []string{"thread's token request", "threads", "uploads"}, causes)
 	for _, rc := range sortedKeys(m) {
-		t := 0
-		for _, n := range m[rc] {
-			t += n
-		}
+		t := sum(m[rc])
 		fmt.Fprintf(w, "| %s | %d | %s |", rc, len(threads[rc]), num(t))
 		for _, c := range causes {
 			fmt.Fprintf(w, " %s |", num(m[rc][c]))
