@@ -198,9 +198,7 @@ func (c *clientSide) assess(a *assessment, v *causeVerdict) Finding {
 		}
 	}
 	f.Summary = strings.Join(parts, " ")
-	if c.name == causeClientTimeout && f.detail == "" {
-		f.detail = "the client's timeout"
-	}
+
 	return f
 }
 

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/jtlscope/jtlscope/analyze/stats"
 	"github.com/jtlscope/jtlscope/samples"
@@ -420,5 +421,9 @@ func bandPhrase(ls []LevelRate, metric string) string {
 	}
 	first, last := ls[0], ls[len(ls)-1]
 	f := func(l LevelRate) string { return fmt.Sprintf("%s at %s", pct(l.Rate), bandRange(l)) }
-	return f(first) + " " + metricUnit(metric) + " and " + f(last)
+	unit := metricUnit(metric)
+	if first.To == 1 {
+		unit = strings.Replace(strings.Replace(unit, "threads", "thread", 1), "requests", "request", 1)
+	}
+	return f(first) + " " + unit + " and " + f(last)
 }

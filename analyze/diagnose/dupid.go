@@ -345,7 +345,7 @@ func (c *duplicateID) assess(a *assessment, v *causeVerdict) Finding {
 	res := c.tr.Result()
 	ev := &DuplicateIDEvidence{IDs: res, Collisions: c.groups}
 	f.Evidence = ev
-	pop := v.pop
+	pop := v.ownPop(a)
 	if pop == nil {
 		pop = &population{}
 	}

@@ -31,6 +31,7 @@ type errorBody struct {
 }
 
 type bodyKey struct {
+	kind                  int32
 	status, code, message string
 }
 
@@ -60,7 +61,7 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 		return
 	}
 	c.failures++
-	key := bodyKey{status: r.Code}
+	key := bodyKey{kind: rc.kind, status: r.Code}
 	if r.ResponseBodyIs == samples.BodySaved || r.ResponseBodyIs == samples.BodyTruncated {
 		c.withBody++
 		code, msg, ctx := parseErrorBody(r.ResponseBody)
@@ -69,11 +70,13 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 			c.contextID++
 		}
 	}
+	if st := r.Status(); r.FailureMessage != "" && (st < 400 || key.message == "") {
+		// An assertion that failed an otherwise good response says more
+		// than the page it read.
+		key.code, key.message = "", r.FailureMessage
+	}
 	if key.message == "" {
 		key.message = r.Message
-		if r.FailureMessage != "" {
-			key.message = r.FailureMessage
-		}
 	}
 	code, msg := c.cleaned(key.code, 80), c.cleaned(key.message, 200)
 	key.code, key.message = code.text, msg.pattern
@@ -85,7 +88,7 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 	g := c.groups[key]
 	if g == nil {
 		if len(c.groups) >= maxBodyGroups {
-			key = bodyKey{status: "*", message: otherMessages}
+			key = bodyKey{kind: -1, status: "*", message: otherMessages}
 			g = c.groups[key]
 		}
 		if g == nil {
@@ -185,10 +188,33 @@ func parseErrorBody(body string) (code, msg string, contextID bool) {
 			return "", strings.TrimSpace(rest[:j]), false
 		}
 	}
+	if strings.HasPrefix(b, "<") {
+		b = stripTags(b)
+	}
 	if i := strings.IndexAny(b, "\r\n"); i >= 0 {
 		b = b[:i]
 	}
-	return "", b, false
+	return "", strings.TrimSpace(b), false
+}
+
+// stripTags keeps the text of an HTML or XML error page, its elements
+// replaced by spaces: "<h1>Not Found</h1><p>The requested URL ..." reads
+// "Not Found The requested URL ...".
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+			b.WriteByte(' ')
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 func firstString(m map[string]any, keys ...string) string {
@@ -217,6 +243,9 @@ func clip(s string, n int) string {
 
 // ErrorBodyGroup is one thing the server said, and how often.
 type ErrorBodyGroup struct {
+	// Kind is the failure kind (see Result.Kinds), Status the response
+	// code as written.
+	Kind   string `json:"kind,omitempty"`
 	Status string `json:"status"`
 	Code   string `json:"code,omitempty"`
 	// Message is what the server (or an assertion) said, with the parts
@@ -243,7 +272,10 @@ func (c *errorBody) assess(a *assessment, _ *causeVerdict) Finding {
 	f := Finding{Cause: c.Name()}
 	ev := &ErrorBodyEvidence{Failures: c.failures, WithBody: c.withBody, WithContextID: c.contextID}
 	for k, g := range c.groups {
-		eg := ErrorBodyGroup{Status: k.status, Code: k.code, Message: k.message, Failures: g.n, Example: g.example}
+		eg := ErrorBodyGroup{Status: redact.Text(k.status), Code: k.code, Message: k.message, Failures: g.n, Example: g.example}
+		if a.kinds != nil && k.kind > 0 && int(k.kind) <= a.kinds.count() {
+			eg.Kind = a.kinds.def(k.kind).name()
+		}
 		if g.samples > 1 || g.sample != k.message {
 			eg.Sample = g.sample
 		}

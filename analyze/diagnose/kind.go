@@ -53,7 +53,7 @@ var nonHTTPRules = []struct {
 }{
 	{NonHTTPConnectTimeout, []string{"connecttimeoutexception", "connect timed out", "err_connection_timed_out"}},
 	{NonHTTPTimeout, []string{"sockettimeoutexception", "read timed out", "timeoutexception", "timed out", "timeout"}},
-	{NonHTTPRefused, []string{"connectexception", "connection refused", "httphostconnectexception", "err_connection_refused"}},
+	{NonHTTPRefused, []string{"connectexception", "connection refused", "httphostconnectexception", "err_connection_refused", "err_internet_disconnected", "err_address_unreachable", "err_network_", "network is unreachable", "no route to host"}},
 	{NonHTTPReset, []string{"connection reset", "broken pipe", "socketexception", "err_connection_reset", "err_connection_closed", "eofexception"}},
 	{NonHTTPNoResponse, []string{"nohttpresponseexception", "failed to respond", "no response", "err_empty_response"}},
 	{NonHTTPUnknownHost, []string{"unknownhostexception", "err_name_not_resolved", "name or service not known"}},

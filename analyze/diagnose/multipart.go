@@ -201,8 +201,10 @@ func (c *multipartCause) assess(a *assessment, v *causeVerdict) Finding {
 	}
 	kind := c.kinds[m.index]
 	ev.Marker = string(kind)
-	with := a.table.total(pop.wholeWhere(func(k Key) bool { return m.match(k) }))
-	ev.Clean = a.table.total(pop.wholeWhere(func(k Key) bool { return c.multipartReq(k) && !m.match(k) }))
+	// Judged on what the other chosen causes leave.
+	own := v.ownPop(a)
+	with := a.table.total(own.where(func(k Key) bool { return m.match(k) }))
+	ev.Clean = a.table.total(own.where(func(k Key) bool { return c.multipartReq(k) && !m.match(k) }))
 	detail := ""
 	for _, ks := range res.Anomalies {
 		if ks.Kind == kind && len(ks.Examples) > 0 {

@@ -384,6 +384,10 @@ func (a *assessment) verdicts() map[string]*causeVerdict {
 		if len(v.chosen) == 0 {
 			v.explainedBy = a.explainedBy(name)
 		}
+		if v.pop == nil && len(a.decisions) > 0 {
+			// Never proposed: describe it on the kind with the most failures.
+			v.pop = a.decisions[0].pop
+		}
 		dec := a.mainDecision(v)
 		if dec != nil && v.proposed != nil {
 			v.fit = a.fit(dec, v.proposed)

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,7 +27,8 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 		}
 		return b.String(), nil
 	}
-	b.WriteString(whatFailed(res))
+	groups := errorGroups(res)
+	b.WriteString(whatFailed(res, groups))
 	var likely, possible, ruledOut, unknown []*Finding
 	var idNote string
 	for i := range res.Causes {
@@ -54,24 +56,22 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 			}
 		}
 	}
-	if eb := res.Cause("error-body"); eb != nil && eb.Verdict != NotAssessable {
-		if ev, ok := eb.Evidence.(*ErrorBodyEvidence); ok && len(ev.Groups) > 0 {
-			top := ev.Groups[0]
-			if top.Failures == res.Failures && len(ev.NamesCause) == 0 {
-				fmt.Fprintf(&b, " The server said only %q, which names no cause.", top.Message)
-			} else {
-				b.WriteString(" " + eb.Summary)
-			}
-		}
-	}
+	b.WriteString(serverSaid(res, groups))
 	switch {
-	case len(likely) == 1:
+	case len(likely) == 1 && likely[0].Share >= 0.9:
 		f := likely[0]
 		fmt.Fprintf(&b, " The cause is %s", causeTitle(f.Cause))
 		if f.detail != "" {
 			fmt.Fprintf(&b, " (%s)", f.detail)
 		}
 		fmt.Fprintf(&b, ": it accounts for %s of the failures (%s). %s", countNum(f.Attributed), pct(f.Share), f.Summary)
+	case len(likely) == 1:
+		f := likely[0]
+		fmt.Fprintf(&b, " One cause found: %s", causeTitle(f.Cause))
+		if f.detail != "" {
+			fmt.Fprintf(&b, " (%s)", f.detail)
+		}
+		fmt.Fprintf(&b, " explains %s of the failures (%s). %s", countNum(f.Attributed), pct(f.Share), f.Summary)
 	case len(likely) > 1:
 		fmt.Fprintf(&b, " %d causes: ", len(likely))
 		var parts []string
@@ -104,6 +104,13 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 			if len(same) > 0 {
 				fmt.Fprintf(&b, " It cannot be separated from %s with this data.", strings.Join(titles(same), " and "))
 				next = append(next, separatingTest(f.Cause, same))
+			}
+		}
+	}
+	for _, k := range res.Kinds {
+		if k.Unexplained*2 >= k.Failures {
+			if hint := statusHint(k); hint != "" {
+				next = append(next, hint)
 			}
 		}
 	}
@@ -151,9 +158,68 @@ func containsAny(ss, of []string) bool {
 	return false
 }
 
+// errorGroups are what the server (or an assertion) said, most first.
+func errorGroups(res *Result) []ErrorBodyGroup {
+	if eb := res.Cause("error-body"); eb != nil {
+		if ev, ok := eb.Evidence.(*ErrorBodyEvidence); ok {
+			return ev.Groups
+		}
+	}
+	return nil
+}
+
+// serverSaid quotes what the server answered the failures with an HTTP
+// error status: a client's own message (a timeout, an assertion) is not
+// the server's word.
+func serverSaid(res *Result, groups []ErrorBodyGroup) string {
+	var httpFailures int64
+	for _, k := range res.Kinds {
+		if k.Class == Class4xx || k.Class == Class5xx {
+			httpFailures += k.Failures
+		}
+	}
+	for _, g := range groups {
+		st := samplesStatus(g.Status)
+		if st < 400 || g.Message == "" || g.Message == otherMessages {
+			continue
+		}
+		if strings.EqualFold(g.Message, http.StatusText(st)) {
+			// Only the reason phrase (a CSV keeps no body): the status
+			// already said it.
+			return ""
+		}
+		said := strconv.Quote(g.Message)
+		if g.Sample != "" {
+			said += " (for example " + strconv.Quote(g.Sample) + ")"
+		}
+		if g.Failures == httpFailures && !namesCause(g.Message) {
+			return fmt.Sprintf(" The server said only %s, which names no cause.", said)
+		}
+		return fmt.Sprintf(" The server said %s for %s of the %s failures with an HTTP error status.", said, countNum(g.Failures), countNum(httpFailures))
+	}
+	return ""
+}
+
+func namesCause(msg string) bool {
+	for _, re := range hintPatterns {
+		if re.MatchString(msg) {
+			return true
+		}
+	}
+	return false
+}
+
+func samplesStatus(code string) int {
+	n, err := strconv.Atoi(code)
+	if err != nil || len(code) != 3 {
+		return 0
+	}
+	return n
+}
+
 // whatFailed is the verdict's first sentence: how many requests failed,
 // on which labels, and how, by kind.
-func whatFailed(res *Result) string {
+func whatFailed(res *Result, groups []ErrorBodyGroup) string {
 	var onLabels int64
 	for _, l := range res.Labels {
 		onLabels += l.Requests
@@ -164,7 +230,13 @@ func whatFailed(res *Result) string {
 	}
 	if len(res.Kinds) == 1 {
 		k := res.Kinds[0]
-		s := fmt.Sprintf("%s of %s %s failed with %s", countNum(res.Failures), countNum(onLabels), what, kindNoun(k))
+		s := fmt.Sprintf("%s of %s %s failed", countNum(res.Failures), countNum(onLabels), what)
+		switch k.Class {
+		case Class4xx, Class5xx:
+			s += " with " + kindNoun(k, groups)
+		default:
+			s += ": " + kindCount(k, groups)
+		}
 		if m := modesPhrase(k); m != "" {
 			s += ": " + m
 		}
@@ -176,13 +248,59 @@ func whatFailed(res *Result) string {
 			kinds = append(kinds, fmt.Sprintf("%s of other kinds", countNum(otherKinds(res.Kinds[i:]))))
 			break
 		}
-		s := countNum(k.Failures) + " " + kindNoun(k)
+		s := kindCount(k, groups)
 		if m := modesPhrase(k); m != "" {
 			s += " (" + m + ")"
 		}
 		kinds = append(kinds, s)
 	}
 	return fmt.Sprintf("%s of %s %s failed: %s.", countNum(res.Failures), countNum(onLabels), what, join(kinds))
+}
+
+// kindCount writes a kind's failures with their count: "139 with 401
+// Unauthorized", "93 read timeouts (SocketTimeoutException)".
+func kindCount(k KindResult, groups []ErrorBodyGroup) string {
+	switch k.Class {
+	case Class4xx, Class5xx:
+		return countNum(k.Failures) + " with " + kindNoun(k, groups)
+	case ClassNonHTTP:
+		noun := k.Description
+		if k.Failures != 1 {
+			noun = pluralize(noun)
+		}
+		return countNum(k.Failures) + " " + noun + exceptionsNote(k)
+	case ClassAssertion:
+		s := count(k.Failures, "failed assertion")
+		for _, g := range groups {
+			if g.Kind == k.Kind && 2*g.Failures >= k.Failures {
+				s += fmt.Sprintf(" (%q)", g.Message)
+				break
+			}
+		}
+		return s
+	}
+	return countNum(k.Failures) + " " + kindNoun(k, groups)
+}
+
+func pluralize(s string) string {
+	switch {
+	case strings.HasSuffix(s, "error"), strings.HasSuffix(s, "timeout"), strings.HasSuffix(s, "host"):
+		return s + "s"
+	case s == "no response":
+		return "requests without a response"
+	}
+	return s
+}
+
+func exceptionsNote(k KindResult) string {
+	names := map[string]int64{}
+	for _, c := range k.Codes {
+		names[c.Code] = c.Count
+	}
+	if ex := exceptionNames(names); len(ex) > 0 {
+		return " (" + strings.Join(ex, ", ") + ")"
+	}
+	return ""
 }
 
 // modesPhrase describes a kind's two response-time modes: "3,668
@@ -212,21 +330,22 @@ func otherKinds(ks []KindResult) int64 {
 
 // kindNoun names a kind's failures in a sentence: "400", "read
 // timeouts (SocketTimeoutException)", "failed assertions".
-func kindNoun(k KindResult) string {
+func kindNoun(k KindResult, groups []ErrorBodyGroup) string {
 	switch k.Class {
 	case Class4xx, Class5xx:
+		if t := http.StatusText(samplesStatus(k.Kind)); t != "" {
+			return k.Description + " " + t
+		}
 		return k.Description
 	case ClassNonHTTP:
-		names := map[string]int64{}
-		for _, c := range k.Codes {
-			names[c.Code] = c.Count
-		}
-		ex := exceptionNames(names)
-		if len(ex) > 0 {
-			return fmt.Sprintf("%s (%s)", k.Description, strings.Join(ex, ", "))
-		}
-		return k.Description
+		return k.Description + exceptionsNote(k)
 	case ClassAssertion:
+		// Say what the assertion said when one message covers most.
+		for _, g := range groups {
+			if g.Kind == k.Kind && 2*g.Failures >= k.Failures {
+				return fmt.Sprintf("a failed assertion (%q)", g.Message)
+			}
+		}
 		return "a failed assertion"
 	}
 	if len(k.Codes) > 0 {
@@ -267,4 +386,23 @@ func separatingTest(a string, others []string) string {
 		return "To separate token age from duplicate IDs, rerun with fresh IDs per request (${__UUID()}) and the same token policy."
 	}
 	return fmt.Sprintf("To separate %s from %s, rerun changing only one of them.", causeTitle(a), strings.Join(titles(others), " and "))
+}
+
+// statusHint says what an HTTP status no cause explains usually means,
+// and where to look: the status itself is the server's word.
+func statusHint(k KindResult) string {
+	st := samplesStatus(k.Kind)
+	switch {
+	case st == 401 || st == 403:
+		return fmt.Sprintf("The %s %s are the server refusing the credentials: check the login or token step and what its extractor sends.", k.Kind, http.StatusText(st))
+	case st == 404 || st == 410:
+		return fmt.Sprintf("The %s %s are requests for URLs the server does not have: a wrong path, or an ID taken from an earlier step that failed.", k.Kind, http.StatusText(st))
+	case st == 413:
+		return "The 413s are bodies larger than the server accepts."
+	case st == 502 || st == 503 || st == 504:
+		return fmt.Sprintf("The %s %s come from the server or a gateway in front of it being unavailable or too slow: look at its logs, its capacity and the gateway's timeouts.", k.Kind, http.StatusText(st))
+	case st >= 500:
+		return fmt.Sprintf("The %s %s are errors inside the server: its logs name the exception.", k.Kind, http.StatusText(st))
+	}
+	return ""
 }
