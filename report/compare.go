@@ -147,10 +147,22 @@ func comparisonText(w io.Writer, c Comparison, style table.Style, width int) err
 	}
 	heading("Failure causes")
 	t := table.Table{Header: []string{"cause", "base", "new", "change"}}
+	var notes []string
 	for _, cc := range c.Causes {
 		t.Rows = append(t.Rows, []string{cc.Cause, causeSide(cc.Base), causeSide(cc.New), cc.Change})
+		for _, sd := range []struct {
+			run string
+			s   compare.CauseSide
+		}{{"base", cc.Base}, {"new", cc.New}} {
+			if explainedElsewhere(sd.s) {
+				notes = append(notes, fmt.Sprintf("%s in %s: its failures are put down to %s; it adds nothing once that cause is known.", cc.Cause, sd.run, sd.s.ExplainedBy))
+			}
+		}
 	}
 	ew.err = firstErr(ew.err, table.Write(ew, t, style))
+	for _, n := range notes {
+		ew.printf("%s* %s\n", ind, n)
+	}
 	ew.printf("\n")
 	heading("Capacity")
 	ct := table.Table{Header: []string{"", "base", "new"}}
@@ -195,9 +207,20 @@ func delta(m *compare.Metric, unit string) string {
 
 func causeSide(s compare.CauseSide) string {
 	if s.Verdict == "likely" || s.Verdict == "possible" {
+		if explainedElsewhere(s) {
+			// "0.0%" alone would read as a cause that explains nothing;
+			// a note under the table says which cause took its failures.
+			return string(s.Verdict) + " *"
+		}
 		return fmt.Sprintf("%s %s", s.Verdict, Fixed(100*s.Share, 1)+"%")
 	}
 	return string(s.Verdict)
+}
+
+// explainedElsewhere is a cause that would explain failures but adds
+// nothing to the cause they are put down to.
+func explainedElsewhere(s compare.CauseSide) bool {
+	return (s.Verdict == "likely" || s.Verdict == "possible") && s.Share == 0 && s.ExplainedBy != ""
 }
 
 func onsetText(s compare.CapacitySide) string {

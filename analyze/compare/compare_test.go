@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/samples"
 )
@@ -266,5 +267,26 @@ func TestStatisticalModeRowsCount(t *testing.T) {
 	}
 	if p50 := r.Rows[0].Metric("p50_ms").Base; p50 < 70 || p50 > 140 {
 		t.Errorf("p50 %v: elapsed of a row is the sum of its samples'", p50)
+	}
+}
+
+// TestCausesSayWhichCauseTookTheFailures: a cause that would explain the
+// failures but adds nothing to another carries that other's name, so the
+// table does not show it as "possible 0.0%" unexplained.
+func TestCausesSayWhichCauseTookTheFailures(t *testing.T) {
+	base := diagnose.Result{Causes: []diagnose.Finding{{Cause: "concurrency", Verdict: diagnose.Unlikely}}}
+	nw := diagnose.Result{Causes: []diagnose.Finding{
+		{Cause: "duplicate-id", Verdict: diagnose.Likely, Explained: 876, Share: 1},
+		{Cause: "concurrency", Verdict: diagnose.Possible, Explained: 873, Fit: &diagnose.Fit{ExplainedBy: "duplicate-id"}},
+	}}
+	got := map[string]CauseChange{}
+	for _, c := range Causes(base, nw) {
+		got[c.Cause] = c
+	}
+	if c := got["concurrency"]; c.Change != "appeared" || c.New.ExplainedBy != "duplicate-id" || c.Base.ExplainedBy != "" {
+		t.Errorf("concurrency: %+v", c)
+	}
+	if c := got["duplicate-id"]; c.Change != "appeared" || c.New.Failures != 876 {
+		t.Errorf("duplicate-id: %+v", c)
 	}
 }

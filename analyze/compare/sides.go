@@ -25,6 +25,9 @@ type CauseSide struct {
 	Verdict  diagnose.Verdict `json:"verdict"`
 	Share    float64          `json:"share"`
 	Failures int64            `json:"failures"`
+	// ExplainedBy names the cause that accounts for the same failures,
+	// when this one adds nothing once that one is known.
+	ExplainedBy string `json:"explained_by,omitempty"`
 }
 
 // Causes sets the two diagnoses side by side. A cause "appears" when it
@@ -68,7 +71,11 @@ func side(r diagnose.Result, name string) CauseSide {
 	if f == nil {
 		return CauseSide{Verdict: diagnose.NotAssessable}
 	}
-	return CauseSide{Verdict: f.Verdict, Share: f.Share, Failures: f.Explained}
+	cs := CauseSide{Verdict: f.Verdict, Share: f.Share, Failures: f.Explained}
+	if f.Fit != nil {
+		cs.ExplainedBy = f.Fit.ExplainedBy
+	}
+	return cs
 }
 
 func counts(v diagnose.Verdict) bool { return v == diagnose.Likely || v == diagnose.Possible }
