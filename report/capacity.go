@@ -48,6 +48,9 @@ type CapacityReport struct {
 	// SLA are the --sla criteria; Violations those the run's totals broke.
 	SLA        sla.Criteria
 	Violations []sla.Violation
+	// Filter says which sample filters were applied (--from, --label, ...);
+	// "" when every sample was read.
+	Filter string
 	// Warnings are the problems found in the inputs; the analyses' own
 	// warnings are added by AllWarnings.
 	Warnings []string
@@ -112,6 +115,9 @@ func (r *CapacityReport) runFacts() []fact {
 		names[i] = in.Name
 	}
 	fs = append(fs, fact{"Files", strings.Join(names, ", ")})
+	if r.Filter != "" {
+		fs = append(fs, fact{"Filters", r.Filter})
+	}
 	s := r.Summary
 	if !s.Start.IsZero() {
 		d := s.End.Sub(s.Start)

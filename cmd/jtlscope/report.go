@@ -117,6 +117,7 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 		Timeline:  series,
 		Capacity:  lv.Result(series, criteria, o.seed),
 		SLA:       criteria,
+		Filter:    rr.filter,
 		Warnings:  rr.warnings,
 	}
 	if len(o.baseline) > 0 {
