@@ -520,13 +520,23 @@ type seriesRow struct {
 	High     string `csv:"high"`
 }
 
+// csvNum writes a measured value rounded as a reader wants it in a
+// spreadsheet: three decimals from 1 on, four significant digits below
+// (a USL parameter of 0.0000312 keeps its digits).
+func csvNum(x float64) string {
+	if math.Abs(x) >= 1 || x == 0 {
+		return strconv.FormatFloat(math.Round(x*1000)/1000, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'g', 4, 64)
+}
+
 // chartCSV writes the data a chart draws.
 func chartCSV(w io.Writer, c *chart.Chart) error {
 	num := func(xs []float64, i int) string {
 		if i >= len(xs) {
 			return ""
 		}
-		return strconv.FormatFloat(xs[i], 'g', -1, 64)
+		return csvNum(xs[i])
 	}
 	var rows []seriesRow
 	for _, s := range c.Series {

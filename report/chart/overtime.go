@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/jtlscope/jtlscope/analyze/stats"
 	"github.com/jtlscope/jtlscope/analyze/timeline"
 )
 
@@ -180,7 +181,7 @@ func LatencyOverTime(s timeline.Series, label string) (*Chart, error) {
 	}
 	c.Plot.X.Min, c.Plot.Y.Min = 0, 0
 	c.finish()
-	c.Note = "Percentiles of the requests started in each window, from a histogram accurate to about 5%; the summary table has exact values. " + originNote(s)
+	c.Note = "Percentiles of the requests started in each window (JMeter's estimator), " + exactness(s) + " " + originNote(s)
 	return c, nil
 }
 
@@ -207,3 +208,11 @@ var percentiles = []percentile{
 
 // nanValue marks a point with no data; lines skip it.
 var nanValue = math.NaN()
+
+// exactness says how exact the per-window percentiles are.
+func exactness(s timeline.Series) string {
+	if s.Exact {
+		return "exact."
+	}
+	return fmt.Sprintf("from sketches within %.2g%% of the exact value (the run is too long to keep every response time per window).", 100*stats.SketchRelativeError)
+}
