@@ -16,6 +16,7 @@ import (
 	"github.com/gocarina/gocsv"
 
 	"github.com/jtlscope/jtlscope/analyze/capacity"
+	"github.com/jtlscope/jtlscope/analyze/dashboard"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/sla"
 	"github.com/jtlscope/jtlscope/analyze/summary"
@@ -45,6 +46,9 @@ type CapacityReport struct {
 	Diagnosis diagnose.Result
 	Timeline  timeline.Series
 	Capacity  capacity.Result
+	// Dashboard holds the views of JMeter's dashboard: APDEX, the
+	// percentile curve and distribution, the errors tables.
+	Dashboard dashboard.Result
 	// SLA are the --sla criteria; Violations those the run's totals broke.
 	SLA        sla.Criteria
 	Violations []sla.Violation
@@ -76,6 +80,7 @@ func (r *CapacityReport) Draw() {
 		Timeline:  r.Timeline,
 		Capacity:  r.Capacity,
 		SLA:       r.SLA,
+		Dashboard: r.Dashboard,
 	}
 	if b := r.Baseline; b != nil {
 		d.Baseline = &chart.Data{Diagnosis: b.Diagnosis, Capacity: b.Capacity, Timeline: b.Timeline}
@@ -489,6 +494,9 @@ func writeReportFiles(dir string, r *CapacityReport, marker bool) error {
 		{"tables/levels.csv", func(w io.Writer) error { return levelsCSV(w, r.Capacity) }},
 		{"tables/timeline.csv", func(w io.Writer) error { return timelineCSV(w, r.Timeline) }},
 		{"tables/causes.csv", func(w io.Writer) error { return causesCSV(w, r.Diagnosis) }},
+		{"tables/apdex.csv", func(w io.Writer) error { return apdexCSV(w, r.Dashboard) }},
+		{"tables/errors.csv", func(w io.Writer) error { return errorsCSV(w, r.Dashboard) }},
+		{"tables/top5-errors.csv", func(w io.Writer) error { return top5CSV(w, r.Dashboard) }},
 		{"summary.json", func(w io.Writer) error { return Summary(w, r.Summary, FormatJSON) }},
 		{"diagnosis.json", func(w io.Writer) error { return Diagnosis(w, r.Diagnosis, FormatJSON) }},
 		{"capacity.json", func(w io.Writer) error { return writeJSON(w, redactCapacity(r.Capacity)) }},

@@ -197,3 +197,20 @@ func (s *Sketch) orderStat(i int) float64 {
 	}
 	return float64(s.max)
 }
+
+// Each calls fn for every value kept (exact) or every non-empty bucket
+// (compacted, at the bucket's middle clamped to [Min, Max]), with its
+// count; values in milliseconds.
+func (s *Sketch) Each(fn func(ms float64, count int64)) {
+	if !s.compact {
+		for _, v := range s.values {
+			fn(float64(v)/1e6, 1)
+		}
+		return
+	}
+	for j, c := range s.counts {
+		if c > 0 {
+			fn(min(max(sketchMid(s.lo+j), float64(s.min)), float64(s.max))/1e6, int64(c))
+		}
+	}
+}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/jtlscope/jtlscope/analyze/capacity"
+	"github.com/jtlscope/jtlscope/analyze/dashboard"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/ids"
 	"github.com/jtlscope/jtlscope/analyze/summary"
@@ -26,6 +28,8 @@ type reportOptions struct {
 	ids      []string
 	seed     uint64
 	baseline []string
+	apdex    string
+	junit    string
 }
 
 func newReportCmd(e *env, in *inputFlags) *cobra.Command {
@@ -77,6 +81,7 @@ the report's files into it and leaves everything else there alone.
 	fl.StringVar(&o.status, "status", "4xx", "which failures the diagnosis explains: `codes` and classes such as 400, 4xx, 4xx,5xx, or failed")
 	fl.StringArrayVar(&o.ids, "id", nil, "name an ID field instead of auto-detecting: header:NAME, form:NAME, json:PATH, var:NAME, query:NAME, path:N or regex:PATTERN (repeatable)")
 	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
+	fl.StringVar(&o.apdex, "apdex", "500ms,1500ms", "APDEX `T,F` thresholds: satisfied up to T, tolerated up to F (JMeter's defaults)")
 	fl.StringArrayVar(&o.baseline, "baseline", nil, "a baseline run's result `file` (repeatable): adds charts of both runs' failure rate and latency against concurrency")
 	return cmd
 }
@@ -97,12 +102,17 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 	if err != nil {
 		return usagef("--id: %v", err)
 	}
+	apdex, err := parseApdex(o.apdex)
+	if err != nil {
+		return err
+	}
 	// One pass in start order feeds every analysis the report draws.
 	sm := summary.New(summary.Options{})
 	dg := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed})
 	tl := timeline.New()
 	lv := capacity.NewLevels()
-	rr, err := readInputs(ctx, e, in, args, true, 0, sm, dg, tl, lv)
+	db := dashboard.New(dashboard.Options{Apdex: apdex})
+	rr, err := readInputs(ctx, e, in, args, true, 0, sm, dg, tl, lv, db)
 	if err != nil {
 		return err
 	}
@@ -115,6 +125,7 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 		Summary:   sm.Result(),
 		Diagnosis: dg.Result(),
 		Timeline:  series,
+		Dashboard: db.Result(),
 		Capacity:  lv.Result(series, criteria, o.seed),
 		SLA:       criteria,
 		Filter:    rr.filter,
@@ -161,4 +172,37 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 		return checkSLA(criteria, r.Summary.Total)
 	}
 	return nil
+}
+
+// parseApdex reads --apdex "500ms,1500ms" (bare numbers are
+// milliseconds).
+func parseApdex(v string) (dashboard.Apdex, error) {
+	t, f, ok := strings.Cut(v, ",")
+	if !ok {
+		return dashboard.Apdex{}, usagef("--apdex %q: want T,F such as 500ms,1500ms", v)
+	}
+	var a dashboard.Apdex
+	for i, s := range []string{t, f} {
+		s = strings.TrimSpace(s)
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			ms, err2 := strconv.ParseFloat(s, 64)
+			if err2 != nil {
+				return a, usagef("--apdex %q: %q is not a duration such as 500ms", v, s)
+			}
+			d = time.Duration(ms * float64(time.Millisecond))
+		}
+		if d <= 0 {
+			return a, usagef("--apdex %q: thresholds must be positive", v)
+		}
+		if i == 0 {
+			a.T = d
+		} else {
+			a.F = d
+		}
+	}
+	if a.F < a.T {
+		return a, usagef("--apdex %q: F (tolerated) must be at least T (satisfied)", v)
+	}
+	return a, nil
 }

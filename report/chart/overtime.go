@@ -130,10 +130,7 @@ func Codes(s timeline.Series) (*Chart, error) {
 			}
 		}
 		col, dash := c.next()
-		name := inputText(code)
-		if code == "" {
-			name = "(no code)"
-		}
+		name := codeText(code)
 		if err := c.line(name, xs, ys, col, dash, vg.Points(1.4)); err != nil {
 			return nil, err
 		}
