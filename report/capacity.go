@@ -191,11 +191,17 @@ func (r *CapacityReport) keyFindings() []string {
 	}
 	if u := c.USL; u != nil {
 		unit := chart.LevelUnit(c.Metric)
+		// Testing higher only helps when load, not failures, set the
+		// limit: once failures rose, more concurrency finds more of them.
+		higher := " Test at higher concurrency to find where it turns."
+		if c.FailuresRose {
+			higher = " Failures rose with load before throughput turned, so the limit is a failure limit (see the failure rate against concurrency), not throughput."
+		}
 		switch {
 		case u.Limitless && u.Sigma > 0:
-			out = append(out, fmt.Sprintf("The Universal Scalability Law fit has no coherency penalty (κ = 0), so no peak: throughput levels off towards λ/σ = %s/s. Test at higher concurrency to find where it turns.", fmtFloat(u.XMax)))
+			out = append(out, fmt.Sprintf("The Universal Scalability Law fit has no coherency penalty (κ = 0), so no peak: throughput levels off towards λ/σ = %s/s.%s", fmtFloat(u.XMax), higher))
 		case u.Limitless:
-			out = append(out, "The Universal Scalability Law fit finds neither contention nor coherency (σ = κ = 0): throughput grew in proportion to concurrency over the range tested, so it says nothing about a peak. Test at higher concurrency.")
+			out = append(out, "The Universal Scalability Law fit finds neither contention nor coherency (σ = κ = 0): throughput grew in proportion to concurrency over the levels fitted, so it says nothing about a peak."+higher)
 		default:
 			s := fmt.Sprintf("Peak throughput (Universal Scalability Law): X_max = %s/s at N* = %s %s", fmtFloat(u.XMax), fmtFloat(u.NStar), unit)
 			if c.NStarCI != nil && c.XMaxCI != nil {
@@ -245,20 +251,41 @@ func USLTable(c capacity.Result) table.Table {
 	return t
 }
 
-// LevelsTable is the per-level measurements behind the capacity charts.
-func LevelsTable(c capacity.Result) table.Table {
-	t := table.Table{
-		Header: []string{chart.LevelUnit(c.Metric), "requests", "error %", "time s", "throughput/s", "goodput/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "note"},
-		Right:  []bool{true, true, true, true, true, true, true, true, true, true, false},
-	}
-	for _, l := range c.Levels {
-		note := ""
-		if l.RampDown {
-			note = "ramp-down, not fitted"
+// BandTables are the measurements per concurrency level, pooled into
+// bands of levels, one table per label (failing labels first), plus one
+// for every request when there are several labels.
+func BandTables(c capacity.Result) []NamedTable {
+	var out []NamedTable
+	if len(c.LabelBands) > 1 || len(c.LabelBands) == 0 {
+		if len(c.Bands) > 0 {
+			out = append(out, NamedTable{Name: "All requests", Table: bandTable(c, c.Bands)})
 		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(l.N), Count(l.Requests), Fixed(l.ErrorPct, 2), Fixed(l.TimeS, 0),
-			Fixed(l.Throughput, 1), Fixed(l.Goodput, 1), Millis(math.Round(l.P50MS)), Millis(math.Round(l.P90MS)),
-			Millis(math.Round(l.P95MS)), Millis(math.Round(l.P99MS)), note})
+	}
+	for _, lb := range c.LabelBands {
+		name := fmt.Sprintf("%s: %s requests, %s%% failed", redact.Text(lb.Label), Count(lb.Requests), Fixed(lb.ErrorPct, 2))
+		out = append(out, NamedTable{Name: name, Table: bandTable(c, lb.Bands)})
+	}
+	return out
+}
+
+// NamedTable is a table with a heading.
+type NamedTable struct {
+	Name  string
+	Table table.Table
+}
+
+func bandTable(c capacity.Result, bs []capacity.Band) table.Table {
+	t := table.Table{
+		Header: []string{chart.LevelUnit(c.Metric), "requests", "error %", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "note"},
+		Right:  []bool{true, true, true, true, true, true, true, false},
+	}
+	for _, b := range bs {
+		lv := strconv.Itoa(b.From) + "–" + strconv.Itoa(b.To)
+		if b.From == b.To {
+			lv = strconv.Itoa(b.From)
+		}
+		t.Rows = append(t.Rows, []string{lv, Count(b.Requests), Fixed(b.ErrorPct, 2), Millis(math.Round(b.P50MS)),
+			Millis(math.Round(b.P90MS)), Millis(math.Round(b.P95MS)), Millis(math.Round(b.P99MS)), b.Note})
 	}
 	return t
 }
