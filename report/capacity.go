@@ -521,7 +521,7 @@ func writeReportFiles(dir string, r *CapacityReport, marker bool) error {
 		{"tables/levels.csv", func(w io.Writer) error { return levelsCSV(w, r.Capacity) }},
 		{"tables/timeline.csv", func(w io.Writer) error { return timelineCSV(w, r.Timeline) }},
 		{"tables/causes.csv", func(w io.Writer) error { return causesCSV(w, r.Diagnosis) }},
-		{"tables/apdex.csv", func(w io.Writer) error { return apdexCSV(w, r.Dashboard) }},
+		{"tables/apdex-per-label.csv", func(w io.Writer) error { return apdexCSV(w, r.Dashboard) }},
 		{"tables/errors.csv", func(w io.Writer) error { return errorsCSV(w, r.Dashboard) }},
 		{"tables/top5-errors.csv", func(w io.Writer) error { return top5CSV(w, r.Dashboard) }},
 		{"summary.json", func(w io.Writer) error { return Summary(w, r.Summary, FormatJSON) }},
@@ -671,5 +671,11 @@ func redactCapacity(c capacity.Result) capacity.Result {
 		by[i] = l
 	}
 	c.ByLabel = by
+	lb := make([]capacity.LabelBands, len(c.LabelBands))
+	for i, l := range c.LabelBands {
+		l.Label = redact.Text(l.Label)
+		lb[i] = l
+	}
+	c.LabelBands = lb
 	return c
 }

@@ -81,6 +81,7 @@ the report's files into it and leaves everything else there alone.
 	fl.StringVar(&o.status, "status", "4xx", "which failures the diagnosis explains: `codes` and classes such as 400, 4xx, 4xx,5xx, or failed")
 	fl.StringArrayVar(&o.ids, "id", nil, "name an ID field instead of auto-detecting: header:NAME, form:NAME, json:PATH, var:NAME, query:NAME, path:N or regex:PATTERN (repeatable)")
 	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
+	addJUnitFlag(fl, &o.junit)
 	fl.StringVar(&o.apdex, "apdex", "500ms,1500ms", "APDEX `T,F` thresholds: satisfied up to T, tolerated up to F (JMeter's defaults)")
 	fl.StringArrayVar(&o.baseline, "baseline", nil, "a baseline run's result `file` (repeatable): adds charts of both runs' failure rate and latency against concurrency")
 	return cmd
@@ -92,6 +93,9 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 	}
 	criteria, err := parseSLA(o.sla)
 	if err != nil {
+		return err
+	}
+	if err := checkJUnit(o.junit, len(criteria), "--sla"); err != nil {
 		return err
 	}
 	status, err := diagnose.ParseStatus(o.status)
@@ -169,6 +173,9 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 		return finish(rr)
 	}
 	if len(criteria) > 0 {
+		if err := writeSLAJUnit(o.junit, criteria, r.Summary); err != nil {
+			return err
+		}
 		return checkSLA(criteria, r.Summary.Total)
 	}
 	return nil

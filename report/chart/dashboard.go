@@ -32,7 +32,7 @@ func Apdex(d dashboard.Result) (*Chart, error) {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Apdex < rows[j].Apdex })
 	note := ""
 	if len(rows) > maxApdexLabels {
-		note = fmt.Sprintf(" The %d labels with the best scores are not drawn (tables/apdex.csv has them).", len(rows)-maxApdexLabels)
+		note = fmt.Sprintf(" The %d labels with the best scores are not drawn (tables/apdex-per-label.csv has them).", len(rows)-maxApdexLabels)
 		rows = rows[:maxApdexLabels]
 	}
 	// Worst on top: NominalY puts category 0 at the bottom; the total
