@@ -49,16 +49,23 @@ func newReportCmd(e *env, in *inputFlags) *cobra.Command {
   diagnosis.json    what 'jtlscope diagnose --format json' prints
   capacity.json     levels, plateaus, the Universal Scalability Law fit, knee, SLA level
 
-The charts: active threads and requests in flight over time, response codes per
-second, failure rate against concurrency with the onset and its interval, measured
-goodput against concurrency with the USL fit and its peak N*, latency percentiles
-against concurrency and over time, token age by outcome, duplicate-ID reuse over time,
-multipart anomalies by kind, and failures by label and code. A chart the input cannot
-feed (a CSV has no request bodies, so no multipart chart) is left out with a note
-saying what to save next time.
+The charts: active threads and requests in flight, response codes per second,
+transactions per second by label, bytes received and sent per second, latency and
+connect time over time; failure rate against concurrency with the onset and its
+interval, measured goodput against concurrency with the USL fit and its peak N*,
+latency percentiles against concurrency and over time; the response-time percentile
+curve and distribution, response time against request rate, APDEX per label; token
+age by outcome, duplicate-ID reuse over time, multipart anomalies by kind, and
+failures by label and code. The page also has JMeter's errors and "top 5 errors by
+sampler" tables, and the measurements per concurrency level by label. A chart the
+input cannot feed (a CSV has no request bodies, so no multipart chart) is left out
+with a note saying what to save next time.
 
 With --sla, the capacity section states the highest concurrency at which every level
-up to it met the criteria ("sustainable: 48 threads at p95 ≤ 800 ms and errors ≤ 1%").
+up to it met the criteria ("sustainable: 48 threads at p95 ≤ 800 ms and errors ≤ 1%");
+without it, the highest that met a default criterion (failures at most 1 point above
+the low-load rate, p95 within twice its low-load value). --junit FILE writes the --sla
+criteria as JUnit test cases for a CI server.
 
 DIR is replaced as a whole when it is a previous report (it holds a .jtlscope-report
 file) or empty; any other existing directory is refused unless --force, which writes
@@ -67,7 +74,8 @@ the report's files into it and leaves everything else there alone.
 		Example: `  jtlscope report results.xml -o report/
   jtlscope report --sla p95=800ms,errors=1% run1.jtl run2.jtl -o capacity-2024-05
   jtlscope report --status 4xx,5xx --title "Upload API, 80 threads" results.csv -o out
-  jtlscope report --baseline last-week.jtl results.jtl -o out`,
+  jtlscope report --baseline last-week.jtl results.jtl -o out
+  jtlscope report --skip 60s --sla p95=800ms,errors=1% --junit sla.xml results.jtl -o out`,
 		Args: minArgs(1, "result file (or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReport(cmd.Context(), e, in, &o, args)
