@@ -436,10 +436,10 @@ func (t *Timeline) Result() Series {
 			Requests:   w.requests,
 			Failures:   w.failures,
 			Codes:      make([]int64, len(s.Codes)),
-			Throughput: float64(w.finished) / sec,
-			Goodput:    float64(w.good) / sec,
+			Throughput: round3(float64(w.finished) / sec),
+			Goodput:    round3(float64(w.good) / sec),
 			MaxThreads: w.threadsMax,
-			InFlight:   w.busy.Seconds() / sec,
+			InFlight:   round3(w.busy.Seconds() / sec),
 		}
 		for c, n := range w.codes {
 			if j := col[c]; j >= 0 {
@@ -449,7 +449,7 @@ func (t *Timeline) Result() Series {
 			}
 		}
 		if w.threadsN > 0 {
-			p.MeanThreads = float64(w.threadsSum) / float64(w.threadsN)
+			p.MeanThreads = round3(float64(w.threadsSum) / float64(w.threadsN))
 			s.HasThreads = true
 		}
 		if w.requests > 0 {

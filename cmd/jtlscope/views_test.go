@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -70,6 +71,7 @@ func TestDashboardViewsOnRealRuns(t *testing.T) {
 					}
 				}
 			}
+			checkJobSummaryMarkdown(t, dir)
 			var sum struct {
 				Samples, Errors int64
 				Total           struct {
@@ -154,4 +156,46 @@ func readCSV(t *testing.T, path string) [][]string {
 		rows = append(rows, strings.Split(line, ","))
 	}
 	return rows
+}
+
+// checkJobSummaryMarkdown checks that report.md renders as GitHub and
+// GitLab render a job summary: images linked relative to the report
+// directory (and there), tables with as many cells in every row as in
+// their header, no raw HTML.
+func checkJobSummaryMarkdown(t *testing.T, dir string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	images := regexp.MustCompile(`!\[[^\]]*\]\(([^)]*)\)`).FindAllStringSubmatch(md, -1)
+	if len(images) < 10 {
+		t.Errorf("report.md links %d images", len(images))
+	}
+	for _, m := range images {
+		if !strings.HasPrefix(m[1], "charts/") || !strings.HasSuffix(m[1], ".png") {
+			t.Errorf("image link %q is not relative to the report", m[1])
+		} else if _, err := os.Stat(filepath.Join(dir, m[1])); err != nil {
+			t.Errorf("image link %q: %v", m[1], err)
+		}
+	}
+	if m := regexp.MustCompile(`(^|[^\\])<[a-zA-Z/!]`).FindString(md); m != "" {
+		t.Errorf("raw HTML in report.md: %q", m)
+	}
+	cells := func(line string) int {
+		return len(regexp.MustCompile(`(^|[^\\])\|`).FindAllString(line, -1))
+	}
+	want := 0
+	for i, line := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			want = 0
+			continue
+		}
+		if want == 0 {
+			want = cells(line)
+		} else if got := cells(line); got != want {
+			t.Errorf("report.md line %d has %d cell separators, its table %d: %q", i+1, got, want, line)
+		}
+	}
 }
