@@ -51,6 +51,7 @@ func Apdex(d dashboard.Result) (*Chart, error) {
 	if _, err := c.bars("APDEX", vals, Blue, w, 0, nil, true); err != nil {
 		return nil, err
 	}
+	c.entries = nil // one series, named by the axis: a legend would only take room
 	pos, texts := make([]float64, n), make([]string, n)
 	for i := range vals {
 		pos[i], texts[i] = float64(i), fmt.Sprintf("%.3f", vals[i])
