@@ -3,6 +3,7 @@ package analyze
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,7 +125,7 @@ func (f *Filter) Scan() bool {
 		}
 		s := f.src.Sample()
 		f.read++
-		if !f.inWindow(s) || !f.labelOK(s.Label) {
+		if !f.inWindow(s) {
 			continue
 		}
 		switch f.opts.Only {
@@ -141,6 +142,9 @@ func (f *Filter) Scan() bool {
 				}
 				continue
 			}
+		}
+		if !f.labelOK(s.Label) {
+			continue
 		}
 		f.cur = s
 		f.kept++
@@ -201,12 +205,22 @@ func (f *Filter) Summary() string {
 	if !f.opts.Active() {
 		return ""
 	}
-	s := fmt.Sprintf("filter: %s: %d of %d samples kept", f.opts.String(), f.kept, f.read)
+	s := fmt.Sprintf("filter: %s: %s of %s samples kept", f.opts.String(), group(f.kept), group(f.read))
 	if f.resolved && f.opts.NeedsOrigin() {
 		s += fmt.Sprintf(" (offsets from the first sample, %s UTC)", f.firstSeen.UTC().Format("2006-01-02 15:04:05"))
 	}
 	if f.noStart > 0 {
-		s += fmt.Sprintf("; %d samples without a timestamp left out by the time window", f.noStart)
+		s += fmt.Sprintf("; %s samples without a timestamp left out by the time window", group(f.noStart))
+	}
+	return s
+}
+
+// group writes n with thousands separators, as every count in the
+// outputs is.
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
 	return s
 }

@@ -43,7 +43,12 @@ func TestDashboardViewsOnRealRuns(t *testing.T) {
 	if len(inputs) == 0 {
 		t.Skip("skipped, no real data: the shared JMeter runs are absent")
 	}
-	inputs = append(inputs, "../../samples/testdata/public/har/Blazemeter__taurus__tests__har__demo1.har")
+	// The runs bundled with the repository (m4 to m9, gzipped), a HAR a
+	// browser recorded against the same mock API, and a public HAR.
+	bundledRuns, _ := filepath.Glob("../../samples/testdata/jmeter/m*/results.csv.gz")
+	inputs = append(inputs, bundledRuns...)
+	inputs = append(inputs, "../../samples/testdata/jmeter/m10-clean-har/capture.har.gz",
+		"../../samples/testdata/public/har/Blazemeter__taurus__tests__har__demo1.har")
 	for _, in := range inputs {
 		t.Run(filepath.Base(filepath.Dir(in))+"/"+filepath.Base(in), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "r")
