@@ -97,6 +97,11 @@ func bands(byN map[int]*level, w int, rampDown map[int]bool) []Band {
 // range.
 type defaultCriterion struct {
 	baseErr, baseP95 float64 // fraction, ms
+	// low is how many bands the baseline pools: failures there are the
+	// baseline itself (a thread group that always fails makes it high,
+	// and its share of the low bands varies), so only their latency is
+	// judged.
+	low int
 }
 
 // lowLoad measures the lowest third of the bands (at least one).
@@ -109,12 +114,12 @@ func lowLoad(bs []Band) defaultCriterion {
 		failed += b.failed
 		_ = h.Merge(b.lat)
 	}
-	return defaultCriterion{baseErr: float64(failed) / float64(max(req, 1)), baseP95: q(h, 0.95)}
+	return defaultCriterion{baseErr: float64(failed) / float64(max(req, 1)), baseP95: q(h, 0.95), low: len(low)}
 }
 
-// breaks says why band b breaks the criterion, or "".
-func (c defaultCriterion) breaks(b Band) string {
-	if iv, err := stats.Wilson(int(b.failed), int(b.Requests), 0.95); err == nil && iv.Lo > c.baseErr+0.01 {
+// breaks says why the i-th band b breaks the criterion, or "".
+func (c defaultCriterion) breaks(i int, b Band) string {
+	if iv, err := stats.Wilson(int(b.failed), int(b.Requests), 0.95); err == nil && i >= c.low && iv.Lo > c.baseErr+0.01 {
 		return "failures rise"
 	}
 	// A p95 of fewer than 20 requests is one of the slowest few: noise.
@@ -147,7 +152,7 @@ func (res *Result) applyDefault(bs []Band, unit string) {
 	c := lowLoad(bs)
 	best := 0
 	for i := range bs {
-		if why := c.breaks(bs[i]); why != "" {
+		if why := c.breaks(i, bs[i]); why != "" {
 			bs[i].Note = why
 			break
 		}

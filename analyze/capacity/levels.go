@@ -673,7 +673,7 @@ func (l *Levels) labelBands(w int, rampDown map[int]bool) []LabelBands {
 		if len(bs) > 0 {
 			c := lowLoad(bs)
 			for j := range bs {
-				if why := c.breaks(bs[j]); why != "" {
+				if why := c.breaks(j, bs[j]); why != "" {
 					bs[j].Note = why
 					break
 				}
