@@ -147,15 +147,13 @@ func Distribution(d dashboard.Result) (*Chart, error) {
 // colour, as JMeter's "Transactions per Second" does with -success and
 // -failure series.
 func LabelThroughput(s timeline.Series, labels int) (*Chart, error) {
-	if err := noTimes(s); err != nil {
+	c, _, xs, err := overTime(s, "tps-by-label", "Transactions per second by label", "transactions per second")
+	if err != nil {
 		return nil, err
 	}
 	if len(s.ByLabel) == 0 {
 		return nil, &NoData{Why: "no label has requests with timestamps"}
 	}
-	ta := newTimeAxis(s)
-	c := newChart("tps-by-label", "Transactions per second by label", ta.label(), "transactions per second")
-	xs := ta.x(s)
 	raw := make([]string, len(s.ByLabel))
 	for i, ls := range s.ByLabel {
 		raw[i] = ls.Label
@@ -193,12 +191,10 @@ func LabelThroughput(s timeline.Series, labels int) (*Chart, error) {
 
 // Bytes charts kilobytes received and sent per second over time.
 func Bytes(s timeline.Series) (*Chart, error) {
-	if err := noTimes(s); err != nil {
+	c, _, xs, err := overTime(s, "bytes", "Bytes received and sent per second", "KiB per second")
+	if err != nil {
 		return nil, err
 	}
-	ta := newTimeAxis(s)
-	c := newChart("bytes", "Bytes received and sent per second", ta.label(), "KiB per second")
-	xs := ta.x(s)
 	recv, sent := make([]float64, len(xs)), make([]float64, len(xs))
 	var any bool
 	for i, p := range s.Points {
@@ -228,15 +224,13 @@ func Bytes(s timeline.Series) (*Chart, error) {
 // LatencyConnect charts the mean response time, latency (time to first
 // byte) and connect time over time.
 func LatencyConnect(s timeline.Series) (*Chart, error) {
-	if err := noTimes(s); err != nil {
+	c, _, xs, err := overTime(s, "latency-connect", "Latency and connect time over time", "mean time (ms)")
+	if err != nil {
 		return nil, err
 	}
 	if !s.HasLatency && !s.HasConnect {
 		return nil, &NoData{Why: "no sample records its latency or connect time", Record: "latency and connect time (jmeter.save.saveservice.latency=true, connect_time=true)"}
 	}
-	ta := newTimeAxis(s)
-	c := newChart("latency-connect", "Latency and connect time over time", ta.label(), "mean time (ms)")
-	xs := ta.x(s)
 	rt, lat, con := make([]float64, len(xs)), make([]float64, len(xs)), make([]float64, len(xs))
 	for i, p := range s.Points {
 		rt[i], lat[i], con[i] = p.MeanMS, p.LatencyMS, p.ConnectMS

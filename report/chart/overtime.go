@@ -65,6 +65,16 @@ func fmtWindow(sec float64) string {
 	return d.Round(time.Second).String()
 }
 
+// overTime starts a chart over time: the time axis and the x of each
+// window, or the NoData of a run without times.
+func overTime(s timeline.Series, name, title, yLabel string) (*Chart, timeAxis, []float64, error) {
+	if err := noTimes(s); err != nil {
+		return nil, timeAxis{}, nil, err
+	}
+	ta := newTimeAxis(s)
+	return newChart(name, title, ta.label(), yLabel), ta, ta.x(s), nil
+}
+
 func noTimes(s timeline.Series) error {
 	if len(s.Points) == 0 {
 		return &NoData{Why: "no sample has a timestamp", Record: recordTimestamps}
@@ -116,12 +126,10 @@ func Threads(s timeline.Series) (*Chart, error) {
 
 // Codes charts responses per second for each response code.
 func Codes(s timeline.Series) (*Chart, error) {
-	if err := noTimes(s); err != nil {
+	c, _, xs, err := overTime(s, "codes", "Response codes per second", "responses per second")
+	if err != nil {
 		return nil, err
 	}
-	ta := newTimeAxis(s)
-	c := newChart("codes", "Response codes per second", ta.label(), "responses per second")
-	xs := ta.x(s)
 	for j, code := range s.Codes {
 		ys := make([]float64, len(xs))
 		for i, p := range s.Points {
