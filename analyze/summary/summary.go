@@ -222,7 +222,7 @@ func (sm *Summary) Result() Result {
 			" no timestamp (timestamp_format=none?): throughput and KB/s leave them out")
 	}
 	if sm.total.n > 0 && !sm.sent {
-		r.Warnings = append(r.Warnings, "the input does not record sent bytes (JMeter before 3.1, or sent_bytes=false): sent KB/s shows 0")
+		r.Warnings = append(r.Warnings, "no sample records its sent bytes (JMeter saves them from 3.1 on, with sent_bytes=true; a HAR capture may give no request sizes): sent KB/s shows 0")
 	}
 	return r
 }
