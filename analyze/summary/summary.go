@@ -227,7 +227,7 @@ func (sm *Summary) Result() Result {
 	}
 	if sm.total.n > 0 && !sm.sent {
 		r.NoSentBytes = true
-		r.Warnings = append(r.Warnings, "the input does not record sent bytes (JMeter before 3.1, or sent_bytes=false): sent KB/s is left blank (0 in JSON)")
+		r.Warnings = append(r.Warnings, "no sample records its sent bytes (JMeter saves them from 3.1 on, with sent_bytes=true; a HAR capture may give no request sizes): sent KB/s is left blank (0 in JSON)")
 	}
 	return r
 }

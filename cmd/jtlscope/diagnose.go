@@ -21,6 +21,7 @@ type diagnoseOptions struct {
 	attribution string
 	seed        uint64
 	sla         string
+	junit       string
 }
 
 func newDiagnoseCmd(e *env, in *inputFlags) *cobra.Command {
@@ -58,6 +59,7 @@ and the output says what to save next time.
 	fl.StringVar(&o.attribution, "attribution", "", "also write one CSV row per failing sample with the cause it is put down to, to `file`")
 	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
 	fl.StringVar(&o.sla, "sla", "", slaUsage)
+	addJUnitFlag(fl, &o.junit)
 	return cmd
 }
 
@@ -77,6 +79,9 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	}
 	criteria, err := parseSLA(o.sla)
 	if err != nil {
+		return err
+	}
+	if err := checkJUnit(o.junit, len(criteria), "--sla"); err != nil {
 		return err
 	}
 	d := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed, Attribution: o.attribution != ""})
@@ -105,5 +110,9 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	if rr.interrupted || len(criteria) == 0 {
 		return finish(rr)
 	}
-	return checkSLA(criteria, sm.Result().Total)
+	sr := sm.Result()
+	if err := writeSLAJUnit(o.junit, criteria, sr); err != nil {
+		return err
+	}
+	return checkSLA(criteria, sr.Total)
 }

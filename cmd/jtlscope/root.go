@@ -179,6 +179,7 @@ type inputFlags struct {
 	timezone        string
 	delimiter       string
 	properties      []string
+	filter          filterFlags
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
@@ -189,6 +190,7 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.timezone, "timezone", "", "`zone` of CSV timestamps written without one, e.g. Europe/Paris (default: local)")
 	fl.StringVar(&f.delimiter, "delimiter", "", "CSV field delimiter: , ; | or tab (default: detect)")
 	fl.StringArrayVar(&f.properties, "jmeter-properties", nil, "jmeter.properties or user.properties `file` describing the columns of a CSV without a header line (repeat: later files override)")
+	f.filter.register(cmd)
 }
 
 // options turns the flags into samples.StreamOptions.

@@ -17,6 +17,7 @@ type summaryOptions struct {
 	subresults bool
 	exact      bool
 	sla        string
+	junit      string
 }
 
 func newSummaryCmd(e *env, in *inputFlags) *cobra.Command {
@@ -48,6 +49,7 @@ relative error is at most 0.098% (2^-10). --exact keeps every value.
 	fl.BoolVar(&o.subresults, "subresults", false, "also count sub-results (redirect hops, embedded resources, label-N rows) as rows of their own")
 	fl.BoolVar(&o.exact, "exact", false, "keep every elapsed time for exact percentiles, whatever the memory cost")
 	fl.StringVar(&o.sla, "sla", "", slaUsage)
+	addJUnitFlag(fl, &o.junit)
 	return cmd
 }
 
@@ -59,6 +61,9 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	}
 	criteria, err := parseSLA(o.sla)
 	if err != nil {
+		return err
+	}
+	if err := checkJUnit(o.junit, len(criteria), "--sla"); err != nil {
 		return err
 	}
 	sm := summary.New(summary.Options{SubResults: o.subresults, Exact: o.exact})
@@ -76,6 +81,9 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	}
 	if rr.interrupted || len(criteria) == 0 {
 		return finish(rr)
+	}
+	if err := writeSLAJUnit(o.junit, criteria, res); err != nil {
+		return err
 	}
 	return checkSLA(criteria, res.Total)
 }
