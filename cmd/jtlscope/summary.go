@@ -12,11 +12,10 @@ import (
 )
 
 type summaryOptions struct {
-	format     string
-	output     string
-	subresults bool
-	exact      bool
-	sla        string
+	format string
+	output string
+	exact  bool
+	sla    string
 }
 
 func newSummaryCmd(e *env, in *inputFlags) *cobra.Command {
@@ -45,7 +44,6 @@ relative error is at most 0.098% (2^-10). --exact keeps every value.
 	fl := cmd.Flags()
 	fl.StringVarP(&o.format, "format", "f", "table", "output `format`: table, json, csv or markdown")
 	fl.StringVarP(&o.output, "output", "o", "", "write to `file` (atomically) instead of stdout")
-	fl.BoolVar(&o.subresults, "subresults", false, "also count sub-results (redirect hops, embedded resources, label-N rows) as rows of their own")
 	fl.BoolVar(&o.exact, "exact", false, "keep every elapsed time for exact percentiles, whatever the memory cost")
 	fl.StringVar(&o.sla, "sla", "", slaUsage)
 	return cmd
@@ -61,7 +59,7 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	if err != nil {
 		return err
 	}
-	sm := summary.New(summary.Options{SubResults: o.subresults, Exact: o.exact})
+	sm := summary.New(summary.Options{Exact: o.exact})
 	need := samples.FieldStart | samples.FieldElapsed | samples.FieldLabel | samples.FieldCode |
 		samples.FieldSuccess | samples.FieldBytes | samples.FieldSentBytes | samples.FieldSampleCount
 	rr, err := readInputs(ctx, e, in, args, false, need, sm)
