@@ -4,6 +4,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jtlscope/jtlscope/analyze/concurrency"
 	"github.com/jtlscope/jtlscope/samples"
 )
 
@@ -29,6 +30,8 @@ type Timeline struct {
 	// most maxLabelWindows (label, window) pairs.
 	labels     map[string]*labelWindows
 	labelCells int
+	// threads adds up the load generators' thread counts.
+	threads *concurrency.Threads
 }
 
 type labelWindows struct {
@@ -60,7 +63,7 @@ type window struct {
 
 // New returns an empty Timeline.
 func New() *Timeline {
-	return &Timeline{width: time.Second, codes: map[string]int{}, labels: map[string]*labelWindows{}}
+	return &Timeline{width: time.Second, codes: map[string]int{}, labels: map[string]*labelWindows{}, threads: concurrency.NewThreads()}
 }
 
 // Add counts every request of s (the leaves of a sample with
@@ -106,11 +109,11 @@ func (t *Timeline) add(r *samples.Sample) {
 	}
 	w.lat.add(r.Elapsed)
 	t.addLabel(r.Label, int(start/t.width), r.Elapsed)
-	if r.Has&samples.FieldThreads != 0 {
-		w.threadsSum += int64(r.AllThreads)
+	if n := t.threads.Observe(r); n >= 0 {
+		w.threadsSum += int64(n)
 		w.threadsN++
-		if r.AllThreads > w.threadsMax {
-			w.threadsMax = r.AllThreads
+		if n > w.threadsMax {
+			w.threadsMax = n
 		}
 	}
 	w.bytes += max(r.Bytes, 0)
@@ -263,7 +266,8 @@ type Point struct {
 	Throughput float64 `json:"throughput_per_s"`
 	Goodput    float64 `json:"goodput_per_s"`
 	// MeanThreads and MaxThreads are JMeter's allThreads over the
-	// window's samples; InFlight the time-averaged requests in flight.
+	// window's samples, added up over load generators
+	// (concurrency.Threads); InFlight the time-averaged requests in flight.
 	MeanThreads float64 `json:"mean_threads"`
 	MaxThreads  int     `json:"max_threads"`
 	InFlight    float64 `json:"in_flight"`
