@@ -17,7 +17,6 @@ import (
 	"github.com/jtlscope/jtlscope/samples"
 	_ "github.com/jtlscope/jtlscope/samples/jtlcsv"
 	_ "github.com/jtlscope/jtlscope/samples/jtlxml"
-	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
 // An element is a <sample> or <httpSample> of an XML JTL, read with
@@ -272,17 +271,5 @@ func TestTaurusPairSameRun(t *testing.T) {
 	c := summarise(t, dir+"jtl-csv/Blazemeter__taurus__tests__resources__jmeter__jtl__embedded_resources__kpi_ed.jtl", false)
 	if x.Samples != 1 || c.Samples != 1 || x.Errors != 1 || c.Errors != 1 || x.Total.Codes["200"] != 1 || c.Total.Codes["200"] != 1 {
 		t.Errorf("XML %d/%d %v, CSV %d/%d %v", x.Samples, x.Errors, x.Total.Codes, c.Samples, c.Errors, c.Total.Codes)
-	}
-}
-
-// TestSharedRunsCSVEqualsXML: the shared JMeter runs were saved as CSV
-// and XML at once; every total agrees.
-func TestSharedRunsCSVEqualsXML(t *testing.T) {
-	for _, dir := range samplestest.Glob(t, "jmeter/*") {
-		x, c := summarise(t, filepath.Join(dir, "results.xml"), false), summarise(t, filepath.Join(dir, "results.csv"), false)
-		if x.Samples != c.Samples || x.Errors != c.Errors || x.Transactions != c.Transactions || fmt.Sprint(x.Total.Codes) != fmt.Sprint(c.Total.Codes) {
-			t.Errorf("%s: XML %d/%d/%d %v, CSV %d/%d/%d %v", filepath.Base(dir),
-				x.Samples, x.Errors, x.Transactions, x.Total.Codes, c.Samples, c.Errors, c.Transactions, c.Total.Codes)
-		}
 	}
 }

@@ -26,7 +26,8 @@ func newSummaryCmd(e *env, in *inputFlags) *cobra.Command {
 		Long: `summary prints JMeter's statistics table for one or more result files: per label the
 samples, errors, error %, mean, min, max, p50, p90, p95, p99, throughput and KB/s, with a
 total row. Transaction Controller rows are marked (TC) and kept out of the total, as
-JMeter does; a parent with sub-results counts once unless --subresults is given.
+JMeter does, and the samplers inside them count whether the file nests them or not; a
+parent with sub-results counts once unless --subresults is given.
 
 Percentiles use JMeter's estimator. They are exact while the elapsed times fit in a
 memory budget (about two million samples, 32 MB); beyond it they come from histograms whose
