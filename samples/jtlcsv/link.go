@@ -62,23 +62,28 @@ type grouper struct {
 	n    int   // entries held
 	seq  int64 // sequence number of the next entry
 	// open maps a thread to the sequence number of its latest top-level
-	// sample, the only one its later rows may attach to.
-	open map[threadKey]int64
+	// sample, the only one its later rows may attach to. Entries point at
+	// the record of their thread, so that a row costs one map lookup.
+	open map[threadKey]*latest
 	end  error // io.EOF or the error that ended the input, once read
 }
 
 type entry struct {
-	s    samples.Sample
-	err  error // a *ParseError held in its place in the file
-	seq  int64
-	key  threadKey
-	link bool // s may take sub-results
+	s   samples.Sample
+	err error // a *ParseError held in its place in the file
+	seq int64
+	// thread is the record of s's thread; nil when s cannot take
+	// sub-results (a row without the fields linking needs).
+	thread *latest
 }
+
+// latest is the sequence number of a thread's latest top-level sample.
+type latest struct{ seq int64 }
 
 type threadKey struct{ thread, host string }
 
 func newGrouper(d *Decoder, src source) *grouper {
-	return &grouper{d: d, src: src, ring: make([]entry, 16), open: map[threadKey]int64{}}
+	return &grouper{d: d, src: src, ring: make([]entry, 16), open: map[threadKey]*latest{}}
 }
 
 func (g *grouper) next(out *samples.Sample) error {
@@ -97,7 +102,7 @@ func (g *grouper) next(out *samples.Sample) error {
 		switch err.(type) {
 		case nil:
 		case *samples.ParseError:
-			e.err, e.link, e.seq = err, false, g.seq
+			e.err, e.thread, e.seq = err, nil, g.seq
 			g.seq++
 			g.n++
 			continue
@@ -105,15 +110,22 @@ func (g *grouper) next(out *samples.Sample) error {
 			g.end = err
 			continue
 		}
-		if g.attach(&e.s) {
-			g.d.attached.Add(1)
-			continue
-		}
-		e.err, e.seq = nil, g.seq
-		e.link = e.s.Has&linkFields == linkFields
-		if e.link {
-			e.key = threadKey{e.s.Thread, e.s.Hostname}
-			g.open[e.key] = e.seq
+		e.err, e.thread, e.seq = nil, nil, g.seq
+		if e.s.Has&linkFields == linkFields {
+			key := threadKey{e.s.Thread, e.s.Hostname}
+			t := g.open[key]
+			if t != nil && g.attach(&e.s, t.seq) {
+				g.d.attached.Add(1)
+				continue
+			}
+			if t == nil {
+				if len(g.open) >= 4*groupWindow {
+					g.sweep()
+				}
+				t = &latest{}
+				g.open[key] = t
+			}
+			t.seq, e.thread = g.seq, t
 		}
 		g.seq++
 		g.n++
@@ -121,12 +133,17 @@ func (g *grouper) next(out *samples.Sample) error {
 }
 
 // closed reports whether no later row can attach to e.
-func (g *grouper) closed(e *entry) bool {
-	if !e.link {
-		return true
+func (g *grouper) closed(e *entry) bool { return e.thread == nil || e.thread.seq != e.seq }
+
+// sweep forgets the threads whose latest sample was handed out, so that
+// a file with a new thread name on every row keeps the map bounded.
+func (g *grouper) sweep() {
+	oldest := g.seq - int64(g.n)
+	for k, t := range g.open {
+		if t.seq < oldest {
+			delete(g.open, k)
+		}
 	}
-	seq, ok := g.open[e.key]
-	return !ok || seq != e.seq
 }
 
 // pop hands out the oldest entry.
@@ -139,12 +156,9 @@ func (g *grouper) pop(out *samples.Sample) error {
 		e.err = nil
 		return err
 	}
-	if e.link && g.open[e.key] == e.seq {
-		delete(g.open, e.key)
-	}
 	*out = e.s
 	// The slot is parsed into again; what went out must not be touched.
-	e.s = samples.Sample{}
+	e.s, e.thread = samples.Sample{}, nil
 	return nil
 }
 
@@ -157,18 +171,16 @@ func (g *grouper) grow() {
 	g.ring, g.head = ring, 0
 }
 
-// attach adds a copy of s as a sub-result of its thread's held sample or
-// of one of that sample's open descendants (the path of last children),
-// and reports whether it did.
-func (g *grouper) attach(s *samples.Sample) bool {
-	if s.Has&linkFields != linkFields {
-		return false
+// attach adds a copy of s as a sub-result of the held sample with
+// sequence number seq (its thread's latest) or of one of that sample's
+// open descendants (the path of last children), and reports whether it
+// did.
+func (g *grouper) attach(s *samples.Sample, seq int64) bool {
+	oldest := g.seq - int64(g.n)
+	if seq < oldest {
+		return false // handed out already
 	}
-	seq, ok := g.open[threadKey{s.Thread, s.Hostname}]
-	if !ok || seq < g.seq-int64(g.n) {
-		return false
-	}
-	top := &g.ring[(g.head+int(seq-(g.seq-int64(g.n))))%len(g.ring)].s
+	top := &g.ring[(g.head+int(seq-oldest))%len(g.ring)].s
 	var path [maxLinkDepth]*samples.Sample
 	depth := 0
 	for p := top; ; p = &p.Children[len(p.Children)-1] {

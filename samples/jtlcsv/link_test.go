@@ -194,3 +194,31 @@ func TestSubResultWindow(t *testing.T) {
 		t.Errorf("order %v", order)
 	}
 }
+
+// TestGrouperBounded: thread names come from the input; a new one on every
+// row keeps the grouper's memory bounded, and every row still comes out.
+func TestGrouperBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(h5)
+	const rows = 6 * groupWindow
+	for i := 0; i < rows; i++ {
+		b.WriteString(row5(1700000000000+int64(i), 5, "x", fmt.Sprintf("T %d-1", i)))
+	}
+	d, err := NewDecoder(strings.NewReader(b.String()), "t.jtl", samples.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, most := 0, 0
+	for {
+		var s samples.Sample
+		if err := d.Decode(&s); err != nil {
+			break
+		}
+		n++
+		g := d.src.(*grouper)
+		most = max(most, len(g.open))
+	}
+	if n != rows || most > 4*groupWindow {
+		t.Errorf("%d samples of %d; up to %d threads remembered", n, rows, most)
+	}
+}
