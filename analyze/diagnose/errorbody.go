@@ -37,6 +37,8 @@ type bodyKey struct {
 type bodyGroup struct {
 	n       int64
 	example string // source:line of the first one
+	sample  string // the first message, made safe to print
+	samples int    // distinct messages seen in the group (up to 2)
 }
 
 // maxBodyGroups bounds memory when every body is different (a message with
@@ -74,7 +76,7 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 		}
 	}
 	code, msg := c.cleaned(key.code, 80), c.cleaned(key.message, 200)
-	key.code, key.message = code.text, msg.text
+	key.code, key.message = code.text, msg.pattern
 	for i, name := range hintNames {
 		if (code.hints|msg.hints)&(1<<i) != 0 {
 			c.hints[name]++
@@ -87,9 +89,12 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 			g = c.groups[key]
 		}
 		if g == nil {
-			g = &bodyGroup{example: fmt.Sprintf("%s:%d", r.Source, r.Line)}
+			g = &bodyGroup{example: fmt.Sprintf("%s:%d", r.Source, r.Line), sample: msg.text, samples: 1}
 			c.groups[key] = g
 		}
+	}
+	if g.samples == 1 && msg.text != g.sample {
+		g.samples = 2
 	}
 	g.n++
 }
@@ -109,8 +114,9 @@ var (
 // cleaned is a server string made safe to print, with the causes it
 // names as a bit set over hintNames.
 type cleaned struct {
-	text  string
-	hints bitset
+	text    string
+	pattern string // text with its variable parts folded (messagePattern)
+	hints   bitset
 }
 
 type bitset uint8
@@ -132,6 +138,7 @@ func (c *errorBody) cleaned(raw string, n int) cleaned {
 		return v
 	}
 	v := cleaned{text: clip(redact.Text(raw), n)}
+	v.pattern = messagePattern(v.text)
 	for i, re := range hintPatterns {
 		if re.MatchString(v.text) {
 			v.hints |= 1 << i
@@ -210,9 +217,13 @@ func clip(s string, n int) string {
 
 // ErrorBodyGroup is one thing the server said, and how often.
 type ErrorBodyGroup struct {
-	Status   string `json:"status"`
-	Code     string `json:"code,omitempty"`
+	Status string `json:"status"`
+	Code   string `json:"code,omitempty"`
+	// Message is what the server (or an assertion) said, with the parts
+	// that vary between failures folded into <n>, <id>, <uuid>, <value>;
+	// Sample is one real message of the group when they vary.
 	Message  string `json:"message"`
+	Sample   string `json:"sample,omitempty"`
 	Failures int64  `json:"failures"`
 	Example  string `json:"example"`
 }
@@ -226,11 +237,17 @@ type ErrorBodyEvidence struct {
 	NamesCause    map[string]int64 `json:"names_cause,omitempty"`
 }
 
-func (c *errorBody) assess(a *assessment) Finding {
+func (c *errorBody) propose(*assessment, *population) *Marker { return nil }
+
+func (c *errorBody) assess(a *assessment, _ *causeVerdict) Finding {
 	f := Finding{Cause: c.Name()}
 	ev := &ErrorBodyEvidence{Failures: c.failures, WithBody: c.withBody, WithContextID: c.contextID}
 	for k, g := range c.groups {
-		ev.Groups = append(ev.Groups, ErrorBodyGroup{Status: k.status, Code: k.code, Message: k.message, Failures: g.n, Example: g.example})
+		eg := ErrorBodyGroup{Status: k.status, Code: k.code, Message: k.message, Failures: g.n, Example: g.example}
+		if g.samples > 1 || g.sample != k.message {
+			eg.Sample = g.sample
+		}
+		ev.Groups = append(ev.Groups, eg)
 	}
 	sort.Slice(ev.Groups, func(i, j int) bool {
 		if ev.Groups[i].Failures != ev.Groups[j].Failures {
@@ -267,6 +284,9 @@ func (c *errorBody) assess(a *assessment) Finding {
 		top = ev.Groups[1]
 	}
 	said := fmt.Sprintf("%q", top.Message)
+	if top.Sample != "" {
+		said += fmt.Sprintf(" (for example %q)", top.Sample)
+	}
 	if top.Code != "" {
 		said += fmt.Sprintf(" (code %q)", top.Code)
 	}

@@ -63,6 +63,10 @@ type OnsetOptions struct {
 	// resamples for the test (default 199).
 	Resamples     int
 	NullResamples int
+	// NoIntervals skips the bootstrap intervals (Resamples is then
+	// ignored): a caller that compares candidate fits needs the estimate
+	// and the test, and asks for intervals once, for the fit it keeps.
+	NoIntervals bool
 	// Seed makes the resampling reproducible.
 	Seed uint64
 	// ML fits plain maximum likelihood instead of Firth's penalised
@@ -120,12 +124,18 @@ type Onset struct {
 
 // WilsonOnset is the lowest level whose failure rate is above every level
 // below it beyond doubt: the Wilson lower bound of its rate exceeds the
-// Wilson upper bound of the pooled rate of all lower levels.
+// Wilson upper bound of the pooled rate of all lower levels, at a
+// confidence corrected for the number of levels compared (Bonferroni), so
+// that one unlucky level among fifty does not make an onset. It is the
+// model-free reading of "the first level where failures rise above the
+// baseline", which a smooth curve fitted to a gradual rise places too
+// early; LevelCI is its block-bootstrap interval.
 type WilsonOnset struct {
-	Found        bool    `json:"found"`
-	Level        float64 `json:"level"`
-	Rate         float64 `json:"rate"`
-	BaselineRate float64 `json:"baselineRate"`
+	Found        bool     `json:"found"`
+	Level        float64  `json:"level"`
+	Rate         float64  `json:"rate"`
+	BaselineRate float64  `json:"baselineRate"`
+	LevelCI      Interval `json:"levelCI"`
 }
 
 // EstimateOnset estimates the concurrency at which failures begin from
@@ -272,7 +282,7 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 	}
 	res.P = float64(1+exceed) / float64(1+o.NullResamples)
 	res.Found = res.P < o.Alpha && best.reached
-	if !res.Found {
+	if !res.Found || o.NoIntervals {
 		return res, nil
 	}
 
@@ -281,6 +291,7 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 	top := d.levels[len(d.levels)-1]
 	psis := make([]float64, 0, o.Resamples)
 	ats := make([]float64, 0, o.Resamples)
+	wilsons := make([]float64, 0, o.Resamples)
 	var boot onsetData
 	for range o.Resamples {
 		boot.x, boot.k, boot.n = boot.x[:0], boot.k[:0], boot.n[:0]
@@ -294,6 +305,13 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 		boot.index()
 		if len(boot.levels) < 3 {
 			continue
+		}
+		if res.Wilson.Found {
+			w := wilsonOnset(&boot, o.Level)
+			if !w.Found {
+				w.Level = top
+			}
+			wilsons = append(wilsons, w.Level)
 		}
 		s, err := f.search(&boot, res.Shape)
 		if err != nil || !s.ok {
@@ -309,6 +327,7 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 	res.Resamples = len(psis)
 	res.PsiCI = percentileInterval(psis, o.Level)
 	res.AtCI = percentileInterval(ats, o.Level)
+	res.Wilson.LevelCI = percentileInterval(wilsons, o.Level)
 	return res, nil
 }
 
@@ -693,7 +712,7 @@ func wilsonOnset(d *onsetData, level float64) WilsonOnset {
 		ls = append(ls, l)
 	}
 	slices.SortFunc(ls, func(a, b *lv) int { return cmp.Compare(a.x, b.x) })
-	z, _ := zFor(level)
+	z, _ := zFor(1 - (1-level)/float64(max(1, len(ls)-1)))
 	var kb, nb float64
 	for j, l := range ls {
 		if j > 0 {

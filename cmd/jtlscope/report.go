@@ -74,7 +74,7 @@ the report's files into it and leaves everything else there alone.
 	fl.BoolVar(&o.force, "force", false, "write into DIR even if it holds files that are not a jtlscope report")
 	fl.StringVar(&o.title, "title", "", "`title` of the report (default \"Capacity report\")")
 	fl.StringVar(&o.sla, "sla", "", slaUsage)
-	fl.StringVar(&o.status, "status", "4xx", "which failures the diagnosis explains: `codes` and classes such as 400, 4xx, 4xx,5xx, or failed")
+	fl.StringVar(&o.status, "status", "failed", "which failures the diagnosis explains: every failing sample (failed), or `codes` and classes such as 400, 4xx, 4xx,5xx, non-http, assertion")
 	fl.StringArrayVar(&o.ids, "id", nil, "name an ID field instead of auto-detecting: header:NAME, form:NAME, json:PATH, var:NAME, query:NAME, path:N or regex:PATTERN (repeatable)")
 	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
 	fl.StringArrayVar(&o.baseline, "baseline", nil, "a baseline run's result `file` (repeatable): adds charts of both runs' failure rate and latency against concurrency")
