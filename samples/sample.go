@@ -201,6 +201,22 @@ func (s *Sample) SubResults(fn func(*Sample)) {
 	})
 }
 
+// FailedSubResults calls fn for each failing sub-result of s none of whose
+// own sub-results failed: the resource or hop a failed request often
+// stands for. JMeter fails a page whose embedded resource failed, with the
+// page's own code (200) and "Embedded resource download error: ..." as
+// its message; the 404 is on the sub-result.
+func (s *Sample) FailedSubResults(fn func(*Sample)) {
+	for i := range s.Children {
+		c := &s.Children[i]
+		n := 0
+		c.FailedSubResults(func(d *Sample) { n++; fn(d) })
+		if n == 0 && !c.Success {
+			fn(c)
+		}
+	}
+}
+
 // Transactions calls fn for s when it is a transaction and for every
 // transaction nested in it (a Parallel Controller inside a Transaction
 // Controller), outermost first.

@@ -54,3 +54,23 @@ func TestCountingRule(t *testing.T) {
 	}
 	plain.Transactions(func(*Sample) { t.Fatal("a sampler is not a transaction") })
 }
+
+// TestFailedSubResults: a page failed because two of its resources did;
+// a hop that failed only because its own sub-result did is not listed.
+func TestFailedSubResults(t *testing.T) {
+	page := Sample{Label: "page", Code: "200", Children: []Sample{
+		{Label: "page-0", Code: "200", Success: true},
+		{Label: "page-1", Code: "404"},
+		{Label: "page-2", Code: "200", Children: []Sample{
+			{Label: "page-2-0", Code: "200", Success: true},
+			{Label: "page-2-1", Code: "500"},
+		}},
+	}}
+	var got []string
+	page.FailedSubResults(func(c *Sample) { got = append(got, c.Label+"="+c.Code) })
+	if strings.Join(got, ",") != "page-1=404,page-2-1=500" {
+		t.Errorf("%v", got)
+	}
+	ok := Sample{Success: true, Children: []Sample{{Success: true}}}
+	ok.FailedSubResults(func(*Sample) { t.Error("nothing failed") })
+}
