@@ -426,7 +426,12 @@ func (a *assessment) evaluate(p *population, m *Marker) *choice {
 	ratio := float64(c.marked.Fail) / math.Max(c.expected, 0.5)
 	c.strong = c.marked.Fail >= 5 && ratio >= strongRatio && c.purity >= strongPurity &&
 		(c.p < strongP || (m.p > 0 && m.p < onsetP && c.purity-c.rest.Rate() >= 2*minExcess))
-	if m.deterministic && c.purity < deterministicPurity {
+	// A threshold on a deterministic mechanism that fails far fewer than
+	// the requests past it is not that mechanism's threshold (token age
+	// rising with the ramp beside a concurrency limit). A marker without a
+	// threshold may be partly pure by nature: of the resends of an ID, the
+	// server refuses only those whose first attempt it kept.
+	if m.deterministic && m.metric != "" && c.purity < deterministicPurity {
 		c.strong = false
 	}
 	if m.defining {
@@ -532,22 +537,46 @@ func (d *decision) attribute(k Key) string {
 }
 
 // cause picks, among the chosen markers a failure shows, the one most
-// likely to have failed it: the purest over the whole population (an
-// expired token fails every request, a concurrency limit some of them),
-// a likely cause before a possible one, in the order they were chosen
-// when equal. A request a cause spared
-// (the first of a collision group) goes to the next.
+// likely to have failed it: a likely cause before a possible one; between
+// two mechanisms that fail (nearly) every request they mark, the one a
+// server checks first (pipeline); else the purest over the whole
+// population (an expired token fails every request, a concurrency limit
+// some of them), in the order they were chosen when equal. A request a
+// cause spared (the first of a collision group) goes to the next.
 func (d *decision) cause(k Key) *choice {
 	var best *choice
 	for _, c := range d.chosen {
 		if !(c.m.defining || c.m.match(k)) || (c.m.spared != nil && c.m.spared(k)) {
 			continue
 		}
-		if best == nil || c.strong && !best.strong || c.strong == best.strong && c.wholePurity > best.wholePurity+1e-9 {
+		if best == nil || c.beats(best) {
 			best = c
 		}
 	}
 	return best
+}
+
+// pipeline is the order in which a server usually checks a request:
+// credentials first (in a gateway or middleware, before any body is
+// read), then its rate, then the body's framing, then what the body says.
+// When a request fails two of these checks, the first one answers.
+var pipeline = map[string]int{
+	"token-invalid":      1,
+	"token-age":          2,
+	"rate-limit":         3,
+	"multipart-boundary": 4,
+	"duplicate-id":       5,
+}
+
+func (c *choice) beats(o *choice) bool {
+	if c.strong != o.strong {
+		return c.strong
+	}
+	pc, po := pipeline[c.m.cause], pipeline[o.m.cause]
+	if pc > 0 && po > 0 && c.wholePurity >= deterministicPurity && o.wholePurity >= deterministicPurity {
+		return pc < po
+	}
+	return c.wholePurity > o.wholePurity+1e-9
 }
 
 // fit measures a marker as shares of the population's null deviance:

@@ -329,7 +329,7 @@ const (
 	// splitMinShare: each side holds at least this share of the failures
 	// (and splitMinCount of them).
 	splitMinShare = 0.05
-	splitMinCount = 10
+	splitMinCount = 20
 	// splitGapBands: at least this many empty (or nearly so) bands, that
 	// is a factor of 2^splitGapBands in response time, between the sides.
 	splitGapBands = 2

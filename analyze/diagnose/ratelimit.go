@@ -124,6 +124,9 @@ type RateLimitEvidence struct {
 	// FollowFailed counts the follow-ups that failed with something other
 	// than another 429: bad retries.
 	FollowFailed int64 `json:"follow_ups_failed"`
+	// Onset is the load where the 429s begin, Levels their rate.
+	Onset  *Onset      `json:"onset,omitempty"`
+	Levels []LevelRate `json:"levels,omitempty"`
 }
 
 func (c *rateLimit) propose(a *assessment, p *population) *Marker {
@@ -147,7 +150,8 @@ func (c *rateLimit) propose(a *assessment, p *population) *Marker {
 
 func (c *rateLimit) assess(a *assessment, v *causeVerdict) Finding {
 	f := Finding{Cause: c.Name(), mechanism: true, Verdict: Unlikely}
-	ev := RateLimitEvidence{c.n429, c.withRetryAfter, c.withRateHeaders, c.followed, c.honoured, c.early, c.followFailed}
+	ev := &RateLimitEvidence{TooManyRequests: c.n429, WithRetryAfter: c.withRetryAfter, WithRateHeaders: c.withRateHeaders,
+		Followed: c.followed, Honoured: c.honoured, Early: c.early, FollowFailed: c.followFailed}
 	f.Evidence = ev
 	switch {
 	case c.n429 == 0:
@@ -173,6 +177,22 @@ func (c *rateLimit) assess(a *assessment, v *causeVerdict) Finding {
 	}
 	if c.followFailed > 0 {
 		fmt.Fprintf(&b, " %s sent right after a 429 failed with another status (diagnosed with their own kind).", count(c.followFailed, "request"))
+	}
+	for _, ch := range v.chosen {
+		if !ch.m.defining || a.noTimes {
+			continue
+		}
+		// Every 429 of the kind, whatever its response time.
+		pop := &population{kind: ch.dec.pop.kind, def: ch.dec.pop.def, labels: ch.dec.pop.labels}
+		ev.Levels = bands(a.table.marginal(a.levelDim, a.steadyView(pop.all())))
+		on, err := a.onsetOn(a.levelDim, a.steadyView(pop.all()), 199)
+		if err == nil && on.Found && on.RateBelow < highBase {
+			at, lo, hi := reported(on)
+			metric := (&concurrencyCause{}).metric(a)
+			ev.Onset = &Onset{Metric: metric, Value: round1(at), Low: round1(lo), High: round1(hi)}
+			fmt.Fprintf(&b, " The 429s begin at %s %s (95%% CI %s–%s).", fmtWhole(at), metricUnit(metric), fmtWhole(lo), fmtWhole(hi))
+		}
+		break
 	}
 	if !c.sawResponseHeaders {
 		f.Missing = "save response headers (jmeter.save.saveservice.responseHeaders=true) to check Retry-After"

@@ -105,6 +105,8 @@ func onsetTruth(t *testing.T, dir string) map[string]float64 {
 			out["concurrency"] = v
 		case "timeouts", "timeout_client":
 			out["client-timeout"] = v
+		case "rate":
+			out["rate-limit"] = v
 		}
 	}
 	if m := regexp.MustCompile(`token-age onset = (?:the TTL, )?(\d+(?:\.\d+)?) s`).FindStringSubmatch(string(b)); m != nil {
@@ -294,7 +296,7 @@ func TestDiagnosisAgreesWithServerTruth(t *testing.T) {
 			}
 		}
 		onsets := onsetTruth(t, dir)
-		for _, base := range []string{"results.xml", "results.csv"} {
+		for _, base := range []string{"results.xml", "results.csv", "capture.har"} {
 			file := resultFile(dir, base)
 			if file == "" {
 				continue
@@ -385,6 +387,8 @@ func onsetOf(f *diagnose.Finding) (float64, bool) {
 	case *diagnose.TokenEvidence:
 		on = ev.Onset
 	case *diagnose.ClientEvidence:
+		on = ev.Onset
+	case *diagnose.RateLimitEvidence:
 		on = ev.Onset
 	}
 	if on == nil {

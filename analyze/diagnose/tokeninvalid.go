@@ -63,6 +63,12 @@ func (c *tokenInvalid) propose(a *assessment, p *population) *Marker {
 	if p.kind == 0 || c.placeholder+c.afterFailed == 0 {
 		return nil
 	}
+	if c.afterFailed > 0 && c.tokenRequestsOnly(a, p) {
+		// The token requests that failed are the first link of the chain:
+		// what they are is threads that never got a token.
+		kind := p.kind
+		return &Marker{cause: c.Name(), match: func(k Key) bool { return k[dimKind] == kind }, defining: true, mechanism: true, detail: "token requests that failed"}
+	}
 	dim := c.dim
 	return &Marker{
 		cause:         c.Name(),
@@ -71,6 +77,15 @@ func (c *tokenInvalid) propose(a *assessment, p *population) *Marker {
 		deterministic: true,
 		detail:        "requests sent without a valid token",
 	}
+}
+
+// tokenRequestsOnly reports whether every failure of p is a token
+// request.
+func (c *tokenInvalid) tokenRequestsOnly(a *assessment, p *population) bool {
+	dim := c.age.dimAge
+	all := a.table.total(p.whole()).Fail
+	tok := a.table.total(p.wholeWhere(func(k Key) bool { return k[dim] == ageTokenRequest })).Fail
+	return all > 0 && tok == all
 }
 
 // TokenInvalidEvidence is the evidence of the token-invalid cause.
@@ -107,7 +122,17 @@ func (c *tokenInvalid) assess(a *assessment, v *causeVerdict) Finding {
 		}
 		return f
 	}
+	// Describe the requests that needed a token, not the token requests
+	// whose failures began the chain.
 	pop := v.pop
+	var fetches int64
+	for _, ch := range v.chosen {
+		if ch.m.defining {
+			fetches += ch.attributed
+		} else if pop == v.pop {
+			pop = ch.dec.pop
+		}
+	}
 	if pop == nil {
 		pop = &population{}
 	}
@@ -131,6 +156,9 @@ func (c *tokenInvalid) assess(a *assessment, v *causeVerdict) Finding {
 		parts = append(parts, fmt.Sprintf("%s sent a placeholder such as NOTOKEN, an empty Bearer or an unresolved ${token} instead of a token", count(c.placeholder, "request")))
 	}
 	f.Summary = capitalize(strings.Join(parts, "; ")) + fmt.Sprintf(". %s of requests without a validly obtained token failed, against %s of the others.", capitalize(naturalRate(ev.Invalid)), naturalRate(ev.Valid))
+	if fetches > 0 {
+		f.Summary += fmt.Sprintf(" The chain starts at the %s that failed: a throttled or failing token endpoint leaves threads without a token, and everything they send after fails.", count(fetches, "token request"))
+	}
 	if len(v.chosen) == 0 {
 		f.short = "requests without a valid token failed no more often than the others"
 		return f

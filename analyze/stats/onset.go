@@ -123,10 +123,13 @@ type Onset struct {
 }
 
 // WilsonOnset is the lowest level whose failure rate is above every level
-// below it beyond doubt: the Wilson lower bound of its rate exceeds the
-// Wilson upper bound of the pooled rate of all lower levels, at a
-// confidence corrected for the number of levels compared (Bonferroni), so
-// that one unlucky level among fifty does not make an onset. It is the
+// below it beyond doubt: the Wilson lower bound of the rate of it and the
+// levels just above it (at least 50 requests, so that a level of a dozen
+// can count) exceeds the Wilson upper bound of the pooled rate of all
+// lower levels. The window, not a correction for the number of levels
+// compared, keeps one unlucky level from making an onset: whether there is
+// an onset at all is the likelihood-ratio test's to say (Onset.Found);
+// this says where the failures begin. It is the
 // model-free reading of "the first level where failures rise above the
 // baseline", which a smooth curve fitted to a gradual rise places too
 // early; LevelCI is its block-bootstrap interval.
@@ -698,6 +701,7 @@ func binomDeviance(k, n, mu float64) float64 {
 func wilsonOnset(d *onsetData, level float64) WilsonOnset {
 	type lv struct{ x, k, n float64 }
 	byLevel := map[float64]*lv{}
+	var total float64
 	for i, x := range d.x {
 		l := byLevel[x]
 		if l == nil {
@@ -706,17 +710,30 @@ func wilsonOnset(d *onsetData, level float64) WilsonOnset {
 		}
 		l.k += d.k[i]
 		l.n += d.n[i]
+		total += d.n[i]
 	}
 	ls := make([]*lv, 0, len(byLevel))
 	for _, l := range byLevel {
 		ls = append(ls, l)
 	}
 	slices.SortFunc(ls, func(a, b *lv) int { return cmp.Compare(a.x, b.x) })
-	z, _ := zFor(1 - (1-level)/float64(max(1, len(ls)-1)))
+	z, _ := zFor(level)
+	// A level on its own often holds a dozen requests, too few to stand
+	// out; it is judged with the levels just above it, up to windowN
+	// requests, and must itself fail more often than the levels below.
+	windowN := math.Max(50, total/float64(len(ls)))
 	var kb, nb float64
 	for j, l := range ls {
-		if j > 0 {
-			lo, _ := wilson(l.k, l.n, z)
+		if j > 0 && l.k > 0 && l.k/l.n > kb/nb {
+			var kw, nw float64
+			for _, w := range ls[j:] {
+				kw += w.k
+				nw += w.n
+				if nw >= windowN {
+					break
+				}
+			}
+			lo, _ := wilson(kw, nw, z)
 			_, hi := wilson(kb, nb, z)
 			if lo > hi {
 				return WilsonOnset{Found: true, Level: l.x, Rate: l.k / l.n, BaselineRate: kb / nb}
