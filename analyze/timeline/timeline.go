@@ -66,8 +66,8 @@ func New() *Timeline {
 	return &Timeline{width: time.Second, codes: map[string]int{}, labels: map[string]*labelWindows{}, threads: concurrency.NewThreads()}
 }
 
-// Add counts every request of s (the leaves of a sample with
-// sub-results), as the diagnosis does.
+// Add counts every request of s (samples.Sample.Requests), as the
+// diagnosis does.
 func (t *Timeline) Add(s *samples.Sample) { s.Requests(t.add) }
 
 func (t *Timeline) add(r *samples.Sample) {
