@@ -115,7 +115,7 @@ func writeHTML(w io.Writer, r *CapacityReport, svgs map[string][]byte) error {
 		ApdexNote: r.Dashboard.String() + ".",
 		Errors:    ErrorsTable(r.Dashboard),
 		Top5:      Top5Table(r.Dashboard),
-		Little:    littleText(r),
+		Little:    littleText(r.Diagnosis.Little),
 		Warnings:  r.AllWarnings(),
 	}
 	for _, cw := range r.Capacity.Warnings {
@@ -199,18 +199,6 @@ func (r *CapacityReport) title() string {
 		return r.Title
 	}
 	return "Capacity report"
-}
-
-func littleText(r *CapacityReport) string {
-	l := r.Diagnosis.Little
-	if l.Throughput <= 0 {
-		return ""
-	}
-	s := fmt.Sprintf("%.2f requests/s × %.3f s mean response = %.1f requests in flight on average", l.Throughput, l.MeanResponseS, l.MeanInFlight)
-	if l.MeanThreads > 0 {
-		s += fmt.Sprintf(", against %.1f JMeter threads: threads wait on a response %.0f%% of the time", l.MeanThreads, 100*l.BusyShare)
-	}
-	return s + "."
 }
 
 var (

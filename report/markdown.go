@@ -92,7 +92,7 @@ func Markdown(w io.Writer, r *CapacityReport) error {
 			ew.printf("- %s\n", mdText(s))
 		}
 	}
-	if l := littleText(r); l != "" {
+	if l := littleText(r.Diagnosis.Little); l != "" {
 		ew.printf("\n### Little's law check\n\n%s\n", mdText(l))
 	}
 

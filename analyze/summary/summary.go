@@ -14,9 +14,6 @@ import (
 
 // Options configure a Summary.
 type Options struct {
-	// SubResults counts every sub-result as a row of its own, besides its
-	// parent.
-	SubResults bool
 	// Exact keeps every elapsed time for exact percentiles, whatever the
 	// memory cost. Otherwise values are kept exactly up to ExactBudget
 	// values in all and then folded into histograms whose relative error
@@ -35,8 +32,9 @@ const DefaultExactBudget = 4 << 20
 // Result is the summary contract that other tools read (summary --format
 // json). Times are RFC 3339; durations are milliseconds.
 type Result struct {
-	// Samples and Errors count what the total counts: every sample except
-	// Transaction Controller rows.
+	// Samples and Errors count what the total counts: the requests
+	// (samples.Sample.Requests), not Transaction Controller rows, which
+	// Transactions counts.
 	Samples      int64     `json:"samples"`
 	Errors       int64     `json:"errors"`
 	Transactions int64     `json:"transactions,omitempty"`
@@ -130,14 +128,14 @@ func (sm *Summary) account(n int) {
 	}
 }
 
-// Add counts s (and its sub-results when Options.SubResults is set).
+// Add counts s by the counting rule (samples.Sample.Requests): a
+// transaction gets a row of its own, kept out of the total, and the
+// samplers inside it count as requests; a sampler counts once, with its
+// sub-results. To count sub-results as well, give the Summary a source
+// wrapped in analyze.WithSubResults.
 func (sm *Summary) Add(s *samples.Sample) {
-	sm.add(s)
-	if sm.opts.SubResults {
-		for i := range s.Children {
-			s.Children[i].Walk(func(c *samples.Sample, _ int) { sm.add(c) })
-		}
-	}
+	s.Transactions(sm.add)
+	s.Requests(sm.add)
 }
 
 func (sm *Summary) add(s *samples.Sample) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jtlscope/jtlscope/analyze/stats"
+	"github.com/jtlscope/jtlscope/analyze/concurrency"
 	"github.com/jtlscope/jtlscope/samples"
 )
 
@@ -38,6 +39,8 @@ type Timeline struct {
 	latencyN  int64 // requests that recorded a latency
 	connectN  int64
 	sentN     int64
+	// threads adds up the load generators' thread counts.
+	threads *concurrency.Threads
 }
 
 type labelWindows struct {
@@ -86,11 +89,11 @@ type window struct {
 
 // New returns an empty Timeline.
 func New() *Timeline {
-	return &Timeline{width: time.Second, codes: map[string]int{}, labels: map[string]*labelWindows{}}
+	return &Timeline{width: time.Second, codes: map[string]int{}, labels: map[string]*labelWindows{}, threads: concurrency.NewThreads()}
 }
 
-// Add counts every request of s (the leaves of a sample with
-// sub-results), as the diagnosis does.
+// Add counts every request of s (samples.Sample.Requests), as the
+// diagnosis does.
 func (t *Timeline) Add(s *samples.Sample) { s.Requests(t.add) }
 
 func (t *Timeline) add(r *samples.Sample) {
@@ -147,11 +150,11 @@ func (t *Timeline) add(r *samples.Sample) {
 		t.sentN++
 	}
 	t.addLabel(r, int(start/t.width))
-	if r.Has&samples.FieldThreads != 0 {
-		w.threadsSum += int64(r.AllThreads)
+	if n := t.threads.Observe(r); n >= 0 {
+		w.threadsSum += int64(n)
 		w.threadsN++
-		if r.AllThreads > w.threadsMax {
-			w.threadsMax = r.AllThreads
+		if n > w.threadsMax {
+			w.threadsMax = n
 		}
 	}
 	w.bytes += max(r.Bytes, 0)
@@ -363,7 +366,8 @@ type Point struct {
 	Throughput float64 `json:"throughput_per_s"`
 	Goodput    float64 `json:"goodput_per_s"`
 	// MeanThreads and MaxThreads are JMeter's allThreads over the
-	// window's samples; InFlight the time-averaged requests in flight.
+	// window's samples, added up over load generators
+	// (concurrency.Threads); InFlight the time-averaged requests in flight.
 	MeanThreads float64 `json:"mean_threads"`
 	MaxThreads  int     `json:"max_threads"`
 	InFlight    float64 `json:"in_flight"`

@@ -273,7 +273,7 @@ type fetch struct {
 	usage    // inferred uses, when tok is nil
 }
 
-// Add observes every request in s: s itself, or its leaves.
+// Add observes every request in s (samples.Sample.Requests).
 func (t *Tracker) Add(s *samples.Sample) {
 	s.Requests(func(r *samples.Sample) { t.Observe(r) })
 }

@@ -79,7 +79,11 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		from = fl
 	}
 	src := analyze.LimitLabels(from, 0)
-	err = analyze.Run(ctx, src, accs...)
+	var all analyze.Source = src
+	if in.subresults {
+		all = analyze.WithSubResults(src)
+	}
+	err = analyze.Run(ctx, all, accs...)
 	if prog != nil {
 		prog.done()
 	}
