@@ -87,7 +87,7 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style, width int)
 	if l := littleText(r.Little); r.Little.Throughput >= 0.01 && l != "" {
 		ew.printf("\n")
 		heading("Little's law check")
-		ew.printf("%s\n", wrap(l, 96, indentFor(style)))
+		ew.printf("%s\n", wrap(l, textWidth(width, 96, indentFor(style)), indentFor(style)))
 	}
 	return ew.err
 }

@@ -51,9 +51,15 @@ func NewCollector(block time.Duration) *Collector {
 
 func newSeries() *series { return &series{windows: map[int]*win{}} }
 
-// Add counts s under its label, and in the total unless it is a
-// Transaction Controller row (as in summary).
+// Add counts s by summary's counting rule (samples.Sample.Requests): a
+// transaction under its own label and out of the total, the samplers in
+// it as requests, a sampler once with its sub-results.
 func (c *Collector) Add(s *samples.Sample) {
+	s.Transactions(c.add)
+	s.Requests(c.add)
+}
+
+func (c *Collector) add(s *samples.Sample) {
 	if s.Has&samples.FieldStart != 0 && !c.hasOrigin {
 		c.origin, c.hasOrigin = s.Start, true
 	}

@@ -204,6 +204,18 @@ func TestTooFewSamples(t *testing.T) {
 // windows; goodput leaves the failures out.
 func TestThroughputIsSummarys(t *testing.T) {
 	ss := append(run(1, "a", 37, 13, 100, 0.25), run(2, "b", 3, 4, 50, 0)...)
+	// A transaction whose samplers are nested in it (XML, "Generate parent
+	// sample"): its own row, and its samplers counted as requests.
+	for i, c := range run(3, "c", 20, 2, 30, 0.1) {
+		tx := c
+		tx.Label, tx.Kind, tx.Elapsed = "tx", samples.KindTransaction, 2*c.Elapsed
+		c2 := c
+		c2.Start = c.Start.Add(c.Elapsed)
+		tx.Children = []samples.Sample{c, c2}
+		if i%2 == 0 {
+			ss = append(ss, tx)
+		}
+	}
 	r := Compare(collect(ss), collect(ss), Options{Resamples: 99, Seed: 1})
 	sm := summary.New(summary.Options{})
 	for i := range ss {
@@ -213,6 +225,9 @@ func TestThroughputIsSummarys(t *testing.T) {
 	res := sm.Result()
 	for _, l := range append(res.Labels, res.Total) {
 		want[l.Label] = l
+	}
+	if len(r.Rows) != 4 || len(want) != 5 {
+		t.Fatalf("rows %d, summary's %d", len(r.Rows), len(want))
 	}
 	for _, row := range append(r.Rows, r.Total) {
 		w := want[row.Label]
