@@ -104,7 +104,8 @@ func (c *concurrencyCause) assess(a *assessment, v *causeVerdict) Finding {
 	if a.noTimes {
 		f.Verdict = NotAssessable
 		f.Summary = "The input has no timestamps, so concurrency cannot be measured."
-		f.Missing = "save timestamps (jmeter.save.saveservice.timestamp_format=ms) and thread counts (thread_counts=true)"
+		f.Missing = a.advice("save timestamps (jmeter.save.saveservice.timestamp_format=ms) and thread counts (thread_counts=true)",
+			"capture with a tool that records each entry's start time and duration")
 		return f
 	}
 	pop := v.ownPop(a)
@@ -121,8 +122,13 @@ func (c *concurrencyCause) assess(a *assessment, v *causeVerdict) Finding {
 	}
 	if len(levels) < 3 {
 		f.Verdict = NotAssessable
-		f.Summary = fmt.Sprintf("The run held %s, so failures cannot be set against concurrency.", levelsPhrase(levels, ev.Metric))
-		f.Missing = "run a ramp or several load steps (for example 10, 20, ... 80 threads for a few minutes each)"
+		who := "The run held"
+		if pop.labels != nil && len(a.table.marginal(dim, view{})) >= 3 {
+			who = "The requests of the failing labels were all sent at"
+		}
+		f.Summary = fmt.Sprintf("%s %s, so failures cannot be set against concurrency.", who, levelsPhrase(levels, ev.Metric))
+		f.Missing = a.advice("run a ramp or several load steps (for example 10, 20, ... 80 threads for a few minutes each)",
+			"capture a session with more requests in parallel, or run the same requests as a load test (a JMeter ramp) to set failures against concurrency")
 		return f
 	}
 	var inflight *stats.Onset

@@ -362,7 +362,8 @@ func (c *duplicateID) assess(a *assessment, v *causeVerdict) Finding {
 			f.Summary = fmt.Sprintf("IDs were found (%s), but not in the failing requests.", describeLoc(res.Locations[0]))
 		default:
 			f.Summary = "No ID-like values were found in the failing requests (no headers, bodies or sample variables with IDs were saved)."
-			f.Missing = "save the ID as a sample variable (sample_variables=recId), or save request headers and bodies (XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true)"
+			f.Missing = a.advice("save the ID as a sample variable (sample_variables=recId), or save request headers and bodies (XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true)",
+				"export the HAR with content (Chrome and Edge: \"Save all as HAR with content\"; Firefox: \"Save All As HAR\"), so that request bodies are kept; Chrome does not record FormData file uploads, so send the ID in a header or the URL too")
 		}
 		return f
 	}

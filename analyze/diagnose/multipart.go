@@ -161,7 +161,8 @@ func (c *multipartCause) assess(a *assessment, v *causeVerdict) Finding {
 	case states[mpUnexamined].N > 0 && multi == 0 && states[mpNot].N == 0:
 		f.Verdict = NotAssessable
 		f.Summary = "Request headers and bodies were not saved, so multipart bodies cannot be checked."
-		f.Missing = "save request headers and bodies: XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true (or response_data.on_error=true, which saves them for failed samples only)"
+		f.Missing = a.advice("save request headers and bodies: XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true (or response_data.on_error=true, which saves them for failed samples only)",
+			"export the HAR with content; Chrome does not record FormData or Blob upload bodies, so capture uploads with a proxy such as mitmproxy or Fiddler")
 		return f
 	case multi == 0:
 		f.Summary = "The failing requests are not multipart."
@@ -195,7 +196,8 @@ func (c *multipartCause) assess(a *assessment, v *causeVerdict) Finding {
 		if states[mpUnverifiable].N > 0 && states[mpChecked].N == 0 {
 			f.Verdict = NotAssessable
 			f.Summary = "Multipart bodies were not saved in full, so they cannot be checked."
-			f.Missing = "save request bodies in full (jmeter.save.saveservice.samplerData=true, XML output)"
+			f.Missing = a.advice("save request bodies in full (jmeter.save.saveservice.samplerData=true, XML output)",
+				"export the HAR with content, or capture uploads with a proxy such as mitmproxy or Fiddler, which keep bodies in full")
 		}
 		return f
 	}

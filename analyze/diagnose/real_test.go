@@ -19,6 +19,7 @@ import (
 	"github.com/jtlscope/jtlscope/analyze"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/samples"
+	_ "github.com/jtlscope/jtlscope/samples/har"
 	_ "github.com/jtlscope/jtlscope/samples/jtlcsv"
 	_ "github.com/jtlscope/jtlscope/samples/jtlxml"
 	"github.com/jtlscope/jtlscope/samples/samplestest"

@@ -129,6 +129,9 @@ type assessment struct {
 	strataTime, strataLevel int32
 	// failures is every failure analysed.
 	failures int64
+	// capture is set when the input is a browser or proxy capture (HAR):
+	// no sample has a JMeter thread name or thread count.
+	capture bool
 	// decisions, in the order they were made; set once deciding is done.
 	decisions []*decision
 	// stopWindow and maxThreads mark the ramp-down: requests in or after
@@ -146,6 +149,15 @@ type assessment struct {
 }
 
 func (a *assessment) level(k Key) int32 { return k[a.levelDim] }
+
+// advice picks what to record next time for the kind of input: JMeter's
+// save-service properties mean nothing to someone who exported a HAR.
+func (a *assessment) advice(jmeter, capture string) string {
+	if a.capture {
+		return capture
+	}
+	return jmeter
+}
 
 // steady reports whether a request was not sent during the ramp-down.
 func (a *assessment) steady(k Key) bool {
@@ -255,6 +267,7 @@ func (d *Diagnoser) assessment(failures int64) *assessment {
 		seed:     d.opts.Seed,
 		failures: failures,
 		levelDim: dimThreads,
+		capture:  d.requests > 0 && d.has&(samples.FieldThread|samples.FieldThreads) == 0,
 	}
 	if d.has&samples.FieldThreads == 0 {
 		a.levelDim = dimInFlight
@@ -305,6 +318,12 @@ func (d *Diagnoser) populations(a *assessment, failing map[int32]bool) []namedPo
 			continue
 		}
 		def := d.kinds.def(i)
+		if a.capture {
+			// A capture labels each URL apart: a page's failing requests
+			// are set against every request of the capture, not the few to
+			// the same URL.
+			labels = nil
+		}
 		if cut := splitLatency(byBand); cut > 0 {
 			for sub := int8(1); sub <= 2; sub++ {
 				p := &population{kind: i, def: def, sub: sub, cut: cut, labels: labels}

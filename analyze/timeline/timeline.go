@@ -5,8 +5,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/jtlscope/jtlscope/analyze/stats"
 	"github.com/jtlscope/jtlscope/analyze/concurrency"
+	"github.com/jtlscope/jtlscope/analyze/stats"
 	"github.com/jtlscope/jtlscope/samples"
 )
 
