@@ -290,7 +290,8 @@ const (
 func (a *assessment) onsetOn(dim int, v view, resamples int) (*stats.Onset, error) {
 	type cell struct{ level, block int32 }
 	var minL, maxL, maxT int32 = -1, -1, 0
-	for k := range a.table.cells {
+	for _, r := range a.table.list() {
+		k := r.k
 		if !v.keep(k) || k[dim] < 0 {
 			continue
 		}
@@ -303,7 +304,8 @@ func (a *assessment) onsetOn(dim int, v view, resamples int) (*stats.Onset, erro
 	lw := max(1, (maxL-minL)/maxOnsetLevels+1)
 	tw := max(1, maxT/maxOnsetBlocks+1)
 	rows := map[cell]*Counts{}
-	for k, c := range a.table.cells {
+	for _, r := range a.table.list() {
+		k, c := r.k, &r.c
 		cc, ok := v.counts(k, *c)
 		if !ok || k[dim] < 0 {
 			continue

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -124,22 +125,42 @@ func (c *multipartCause) propose(a *assessment, p *population) *Marker {
 	if p.kind == 0 {
 		return nil
 	}
+	// One pass counts every anomaly kind; the deviance of a one-marker
+	// model follows from the counts.
+	var with [32]Counts
+	var all, multi Counts
+	v := p.all()
+	for _, r := range a.table.list() {
+		cc, ok := v.counts(r.k, r.c)
+		if !ok {
+			continue
+		}
+		all.add(cc)
+		if !c.multipartReq(r.k) {
+			continue
+		}
+		multi.add(cc)
+		for mask := uint32(r.k[c.dimMask]); mask != 0; mask &= mask - 1 {
+			with[bits.TrailingZeros32(mask)].add(cc)
+		}
+	}
 	var best *Marker
 	bestDev := 0.0
 	for i, kind := range c.kinds {
-		if _, ok := c.kindBit[kind]; !ok {
+		b, ok := c.kindBit[kind]
+		if !ok {
 			continue
 		}
-		m := c.marker(i)
-		cnt := a.table.total(p.where(func(k Key) bool { return m.match(k) }))
-		clean := a.table.total(p.where(func(k Key) bool { return c.multipartReq(k) && !m.match(k) }))
+		cnt := with[b]
+		clean := Counts{multi.N - cnt.N, multi.Fail - cnt.Fail}
 		// A kind on every request (JMeter's charset parameter) or one that
 		// fails no more often than clean bodies explains nothing.
 		if cnt.Fail == 0 || clean.N == 0 || cnt.Rate() <= clean.Rate() {
 			continue
 		}
-		if d := deviance(a.table, p.all(), []func(Key) bool{m.match}); best == nil || d < bestDev {
-			best, bestDev = m, d
+		d := binomDev(cnt) + binomDev(Counts{all.N - cnt.N, all.Fail - cnt.Fail})
+		if best == nil || d < bestDev {
+			best, bestDev = c.marker(i), d
 		}
 	}
 	return best

@@ -145,7 +145,9 @@ type assessment struct {
 	// token's lifetime is one number for a server, so later kinds are
 	// judged with it rather than a refit.
 	tokenTTL float64
-	mu       sync.Mutex
+	// proposals caches the causes' markers by population (proposeCached).
+	proposals map[string]*Marker
+	mu        sync.Mutex
 }
 
 func (a *assessment) level(k Key) int32 { return k[a.levelDim] }
@@ -198,6 +200,7 @@ func (d *Diagnoser) Result() Result {
 		Warnings:  []string{},
 	}
 	d.settleCollisions()
+	d.table.freeze()
 	failing := map[int32]bool{}
 	for l, c := range d.table.Marginal(dimLabel, func(k Key) bool { return k[dimKind] >= 0 }) {
 		if c.Fail > 0 {
@@ -274,13 +277,15 @@ func (d *Diagnoser) assessment(failures int64) *assessment {
 	}
 	var maxT, maxL int32
 	a.stopWindow = -1
-	for k := range d.table.cells {
+	for _, r := range d.table.list() {
+		k := r.k
 		maxT = max(maxT, k[dimTime])
 		maxL = max(maxL, k[a.levelDim])
 		a.maxThreads = max(a.maxThreads, k[dimThreads])
 	}
 	if a.levelDim == dimThreads {
-		for k := range d.table.cells {
+		for _, r := range d.table.list() {
+			k := r.k
 			if k[dimThreads] == a.maxThreads {
 				a.stopWindow = max(a.stopWindow, k[dimTime])
 			}
@@ -307,7 +312,8 @@ func (d *Diagnoser) populations(a *assessment, failing map[int32]bool) []namedPo
 		labels := map[int32]bool{}
 		byBand := map[int32]int64{}
 		var n int64
-		for k, c := range d.table.cells {
+		for _, r := range d.table.list() {
+			k, c := r.k, &r.c
 			if k[dimKind] == i {
 				labels[k[dimLabel]] = true
 				byBand[k[dimLatency]] += c.N
