@@ -157,7 +157,6 @@ func (c *duplicateID) observe(r *samples.Sample, rc *request, k *Key) {
 	k[c.dimReused] = mask
 }
 
-
 // counted registers the current request's first uses once its key is
 // final.
 func (c *duplicateID) counted(raw Key, rc *request) {
