@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -34,25 +35,83 @@ func (l Layout) Diagnosis(w io.Writer, r diagnose.Result, format string) error {
 	return fmt.Errorf("%w %q for diagnose (want table, json or markdown)", ErrUnknownFormat, format)
 }
 
+// kindLabel names a failure kind in the kinds table: "400", "read timeout
+// (SocketTimeoutException)", with its response-time modes.
+func kindLabel(k diagnose.KindResult) string {
+	s := k.Description
+	if k.Class == diagnose.ClassNonHTTP && len(k.Codes) > 0 {
+		code := strings.TrimPrefix(k.Codes[0].Code, "Non HTTP response code: ")
+		if i := strings.LastIndexByte(code, '.'); i >= 0 {
+			code = code[i+1:]
+		}
+		if !strings.EqualFold(code, s) {
+			s += " (" + redact.Text(code) + ")"
+		}
+	}
+	if len(k.Modes) == 2 {
+		s += fmt.Sprintf(": %s fast, %s slow", Count(k.Modes[0].Failures), Count(k.Modes[1].Failures))
+	}
+	return s
+}
+
+// explainedBy lists the causes a kind's failures were put down to, most
+// first: "token-age 1,850, concurrency 763".
+func explainedBy(m map[string]int64) string {
+	type kv struct {
+		k string
+		v int64
+	}
+	var kvs []kv
+	for k, v := range m {
+		if v > 0 {
+			kvs = append(kvs, kv{k, v})
+		}
+	}
+	sort.Slice(kvs, func(i, j int) bool {
+		if kvs[i].v != kvs[j].v {
+			return kvs[i].v > kvs[j].v
+		}
+		return kvs[i].k < kvs[j].k
+	})
+	var parts []string
+	for _, e := range kvs {
+		parts = append(parts, e.k+" "+Count(e.v))
+	}
+	if len(parts) == 0 {
+		return "(none)"
+	}
+	return strings.Join(parts, ", ")
+}
+
 func diagnosisText(w io.Writer, r diagnose.Result, style table.Style, width int) error {
 	ew := &errWriter{w: w}
 	heading := func(s string) { ew.heading(style, s) }
 	heading("Verdict")
 	ew.printf("%s\n\n", wrap(r.Verdict, textWidth(width, 100, indentFor(style)), indentFor(style)))
 	if r.Failures > 0 {
+		heading("Failures by kind")
+		kt := table.Table{
+			Header: []string{"kind", "failures", "explained by", "unexplained"},
+			Right:  []bool{false, true, false, true},
+		}
+		for _, k := range r.Kinds {
+			kt.Rows = append(kt.Rows, []string{kindLabel(k), Count(k.Failures), explainedBy(k.Attributed), Count(k.Unexplained)})
+		}
+		ew.err = firstErr(ew.err, table.Write(ew, kt, style))
+		ew.printf("\n")
 		heading("Causes")
 		t := table.Table{
-			Header: []string{"cause", "verdict", "explained", "share", "fit alone", "fit unique"},
-			Right:  []bool{false, false, true, true, true, true},
+			Header: []string{"cause", "verdict", "attributed", "share", "marked", "fit alone", "fit unique"},
+			Right:  []bool{false, false, true, true, true, true, true},
 		}
 		for _, c := range r.Causes {
 			alone, unique := "", ""
 			if c.Fit != nil {
 				alone, unique = Fixed(c.Fit.Alone, 2), Fixed(c.Fit.Unique, 2)
 			}
-			t.Rows = append(t.Rows, []string{c.Cause, string(c.Verdict), Count(c.Explained), Fixed(100*c.Share, 1) + "%", alone, unique})
+			t.Rows = append(t.Rows, []string{c.Cause, string(c.Verdict), Count(c.Attributed), Fixed(100*c.Share, 1) + "%", Count(c.Explained), alone, unique})
 		}
-		t, dropped := table.Fit(t, style, width, []int{5, 4})
+		t, dropped := table.Fit(t, style, width, []int{6, 5, 4})
 		ew.err = firstErr(ew.err, table.Write(ew, t, style))
 		if len(dropped) > 0 {
 			ew.printf("%s%s\n", indentFor(style), leftOut(dropped, width, FormatJSON))

@@ -39,7 +39,9 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 		case Possible:
 			possible = append(possible, f)
 		case Unlikely:
-			if f.Cause != "error-body" && (f.short != "" || f.Fit != nil && f.Fit.ExplainedBy != "") {
+			// A place (a thread group) is no mechanism to rule out: where a
+			// chosen cause's requests came from, its summary says.
+			if f.Cause != "error-body" && f.Cause != "thread-group" && (f.short != "" || f.Fit != nil && f.Fit.ExplainedBy != "") {
 				ruledOut = append(ruledOut, f)
 			}
 		case NotAssessable:
