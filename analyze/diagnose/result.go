@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 	"time"
@@ -624,7 +625,7 @@ func summarise(h *latencyHist, lo, hi float64) ElapsedSummary {
 	if hi > 0 && hi < max {
 		max = hi
 	}
-	return ElapsedSummary{Min: round1(min), Median: round1(h.quantile(0.5)), Max: round1(max)}
+	return ElapsedSummary{Min: math.Round(min), Median: math.Round(h.quantile(0.5)), Max: math.Round(max)}
 }
 
 func sortedByCount(m map[string]int64) []string {
