@@ -373,3 +373,21 @@ func TestKindsClassify(t *testing.T) {
 		t.Errorf("a 400 the plan accepted is kind %d, want 0 (a success)", k)
 	}
 }
+
+// Connect time that grows with the load while the server's own time
+// stays flat points at the load generator.
+func TestConnectRisePointsAtTheClient(t *testing.T) {
+	c := newClientSide(causeConnection)
+	for lv := int32(1); lv <= 50; lv++ {
+		c.connect[lv] = &connectSums{n: 30, connect: 30 * float64(lv), latency: 30 * 20}
+	}
+	if s := c.connectRise("threads"); !strings.Contains(s, "load generator") {
+		t.Errorf("connect time 1 → 50 ms with a flat server: %q", s)
+	}
+	for lv := int32(1); lv <= 50; lv++ {
+		c.connect[lv] = &connectSums{n: 30, connect: 30 * float64(lv), latency: 30 * 20 * float64(lv)}
+	}
+	if s := c.connectRise("threads"); s != "" {
+		t.Errorf("the server slowed down too, yet: %q", s)
+	}
+}
