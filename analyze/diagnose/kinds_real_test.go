@@ -108,4 +108,3 @@ func classOf(r *samples.Sample) string {
 	}
 	return diagnose.ClassAssertion
 }
-
