@@ -55,10 +55,6 @@ var t0 = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
 func simulate(spec runSpec, srv server, seed uint64) []upload {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	type ev struct {
-		at     time.Duration
-		thread int
-	}
 	var out []upload
 	total := spec.threads + spec.legacy
 	started := func(at time.Duration) int {

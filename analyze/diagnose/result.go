@@ -14,8 +14,8 @@ import (
 
 // Result is the JSON contract of `jtlscope diagnose --format json`.
 type Result struct {
-	// Samples are the samples read; Requests the requests among them (the
-	// leaves of samples with sub-results).
+	// Samples are the samples read; Requests the requests among them
+	// (samples.Sample.Requests).
 	Samples  int64 `json:"samples"`
 	Requests int64 `json:"requests"`
 	// Failures are the failing requests analysed (every failing request

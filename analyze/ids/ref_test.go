@@ -454,7 +454,7 @@ func TestManyThreads(t *testing.T) {
 	a := samples.Sample{Label: "x", Thread: "late 1", Vars: []samples.Var{{Name: "recId", Value: "rec-0001"}}}
 	b := a
 	b.Thread = "late 2"
-	if tr.threadID(a.Thread) <= maxSlotThread || tr.threadID(a.Thread) != tr.threadID(a.Thread) {
+	if id, again := tr.threadID(a.Thread), tr.threadID(a.Thread); id <= maxSlotThread || id != again {
 		t.Fatalf("thread %d: want a stable hashed number above %d", tr.threadID(a.Thread), maxSlotThread)
 	}
 	long := strings.Repeat("x", maxThreadName+1)

@@ -27,7 +27,7 @@ type element struct {
 	Thread             string
 	OK                 bool
 	Children           []*element
-	transaction, plain bool
+	transaction bool
 }
 
 func (e *element) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
