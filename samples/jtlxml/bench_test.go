@@ -11,7 +11,6 @@ import (
 	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
-
 // bigRun is a real JMeter run dominated by header and body text.
 func bigRun(b *testing.B) string { return samplestest.Path(b, "jmeter/s1-concurrency/results.xml") }
 
