@@ -347,6 +347,39 @@ func (a *assessment) onsetOn(dim int, v view, resamples int) (*stats.Onset, erro
 	return stats.EstimateOnset(x, k, n, block, opts)
 }
 
+// byLevel is how often a mechanism failed requests at each band of load:
+// the marked failures over every request of the band. A mechanism whose
+// frequency rises with load (IDs from a clock collide more often, a
+// throttled token endpoint refuses more threads) is still that mechanism,
+// and the phrase says how it rose.
+func (a *assessment) byLevel(pop *population, m *Marker) ([]LevelRate, string) {
+	if a.noTimes || m == nil {
+		return nil, ""
+	}
+	all := a.table.marginal(a.levelDim, a.steadyView(pop.all()))
+	marked := a.table.marginal(a.levelDim, a.steadyView(pop.where(m.match)))
+	for l, c := range all {
+		c.Fail = marked[l].Fail
+		all[l] = c
+	}
+	ls := bands(all)
+	var first, last *LevelRate
+	for i := range ls {
+		if ls[i].Requests < 20 {
+			continue
+		}
+		if first == nil {
+			first = &ls[i]
+		}
+		last = &ls[i]
+	}
+	if first == nil || last == first || last.Rate < 3*first.Rate || last.Rate-first.Rate < 0.05 {
+		return ls, ""
+	}
+	unit := metricUnit((&concurrencyCause{}).metric(a))
+	return ls, fmt.Sprintf(" It grows with the load: %s of requests at %s %s failed this way, %s at %s.", pct(first.Rate), bandRange(*first), unit, pct(last.Rate), bandRange(*last))
+}
+
 // bands groups levels into at most about ten bands of a round width, with
 // Wilson intervals, for the table and the chart.
 func bands(levels map[int32]Counts) []LevelRate {

@@ -308,8 +308,10 @@ type DuplicateIDEvidence struct {
 	Shape      string          `json:"shape,omitempty"`
 	// AfterRateLimit counts the reuses sent right after a 429 on the same
 	// thread: resends of an ID the server may already have stored.
-	AfterRateLimit *Counts      `json:"after_rate_limit,omitempty"`
-	OverTime       []ReusePoint `json:"over_time,omitempty"`
+	AfterRateLimit *Counts `json:"after_rate_limit,omitempty"`
+	// ByLevel is how often shared IDs failed requests at each band of load.
+	ByLevel  []LevelRate  `json:"by_level,omitempty"`
+	OverTime []ReusePoint `json:"over_time,omitempty"`
 	// WindowS is the width of the OverTime windows in seconds.
 	WindowS float64    `json:"window_s,omitempty"`
 	IDs     ids.Result `json:"ids"`
@@ -446,6 +448,9 @@ func (c *duplicateID) assess(a *assessment, v *causeVerdict) Finding {
 		}
 		f.Summary += "."
 	}
+	var rise string
+	ev.ByLevel, rise = a.byLevel(pop, m)
+	f.Summary += rise
 	if ar := ev.AfterRateLimit; ar != nil {
 		f.Summary += fmt.Sprintf(" %s of the reuses were resends right after a 429 and failed; %s other resends succeeded: the server had stored some first attempts before refusing them.",
 			countNum(ar.Fail), countNum(ar.N-ar.Fail))

@@ -97,8 +97,11 @@ type MultipartEvidence struct {
 	Kinds  []KindRate `json:"kinds"`
 	Marker string     `json:"marker,omitempty"`
 	// Clean is the failure rate of multipart requests without it.
-	Clean  Counts           `json:"clean"`
-	Checks multipart.Result `json:"checks"`
+	Clean Counts `json:"clean"`
+	// ByLevel is how often the anomaly failed requests at each band of
+	// load.
+	ByLevel []LevelRate      `json:"by_level,omitempty"`
+	Checks  multipart.Result `json:"checks"`
 }
 
 // marker is the requests with one anomaly kind.
@@ -243,6 +246,9 @@ func (c *multipartCause) assess(a *assessment, v *causeVerdict) Finding {
 	if detail != "" {
 		f.Summary += " For example: " + detail + "."
 	}
+	var rise string
+	ev.ByLevel, rise = a.byLevel(own, m)
+	f.Summary += rise
 	if kind == multipart.BoundaryMismatch {
 		f.Summary += " The classic cause is a hand-set Content-Type: multipart/form-data; boundary=... in an HTTP Header Manager, which JMeter before 5.5 sends with a body framed by its own boundary."
 	}

@@ -102,6 +102,9 @@ type TokenInvalidEvidence struct {
 	// with a validly obtained token.
 	Invalid Counts `json:"invalid"`
 	Valid   Counts `json:"valid"`
+	// ByLevel is how often a missing token failed requests at each band
+	// of load.
+	ByLevel []LevelRate `json:"by_level,omitempty"`
 }
 
 func (c *tokenInvalid) assess(a *assessment, v *causeVerdict) Finding {
@@ -162,6 +165,14 @@ func (c *tokenInvalid) assess(a *assessment, v *causeVerdict) Finding {
 	if len(v.chosen) == 0 {
 		f.short = "requests without a valid token failed no more often than the others"
 		return f
+	}
+	for _, ch := range v.chosen {
+		if !ch.m.defining {
+			var rise string
+			ev.ByLevel, rise = a.byLevel(ch.dec.pop, ch.m)
+			f.Summary += rise
+			break
+		}
 	}
 	f.detail = "requests sent without a validly obtained token"
 	if c.afterFailed > 0 && len(ev.Threads) > 0 {

@@ -382,7 +382,7 @@ func ruledOutPhrase(fs []*Finding) string {
 			reason = firstSentence(f.Summary)
 		}
 		if f.Fit != nil && f.Fit.ExplainedBy != "" {
-			reason = fmt.Sprintf("%s does not separate failures from successes once %s is allowed for", causeNoun(f.Cause), causeTitle(f.Fit.ExplainedBy))
+			reason = fmt.Sprintf("%s adds nothing beyond %s", causeNoun(f.Cause), causeTitle(f.Fit.ExplainedBy))
 		}
 		parts = append(parts, strings.TrimSuffix(lowerFirst(reason), "."))
 	}
