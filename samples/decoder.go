@@ -1,6 +1,7 @@
 package samples
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -78,6 +79,11 @@ type Options struct {
 	Strict bool
 	// Stdin is what the input name "-" reads; nil means os.Stdin.
 	Stdin io.Reader
+	// Context, when set, ends a wait for input when it is cancelled:
+	// opening a FIFO nobody writes to, a pipe that stalls. Open and Stream
+	// then return its error. (An option rather than an argument so that
+	// one Options value carries everything about reading.)
+	Context context.Context
 
 	// CSV settings. Delimiter 0 detects it from the header or first line.
 	Delimiter rune

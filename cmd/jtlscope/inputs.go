@@ -40,6 +40,7 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		return nil, err
 	}
 	opts.Need = need
+	opts.Context = ctx
 	st, err := samples.OpenStream(names, opts)
 	if err != nil {
 		return nil, err

@@ -54,6 +54,8 @@ type env struct {
 	stdout, stderr io.Writer
 	// isTerminal reports whether stderr is a terminal (progress bars).
 	isTerminal bool
+	// atExit run when the command has ended, whatever its outcome.
+	atExit []func()
 }
 
 // usageError marks errors that are the user's invocation's fault.
@@ -83,6 +85,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	for _, f := range e.atExit {
+		f()
+	}
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
 		err = usageError{err} // cobra's own argument errors are plain errors
 	}
@@ -248,7 +253,9 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla (or compare --fail-on) criterion 
 		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
 		return nil
 	}
-	root.PersistentPostRun = func(*cobra.Command, []string) {
+	// The profiles are written however the command ends: the runs worth
+	// profiling include those that end in an error.
+	e.atExit = append(e.atExit, func() {
 		if stopProfile != nil {
 			stopProfile()
 		}
@@ -258,7 +265,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla (or compare --fail-on) criterion 
 				f.Close()
 			}
 		}
-	}
+	})
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newSummaryCmd(e, &in), newDiagnoseCmd(e, &in))
 	root.AddCommand(newReportCmd(e, &in))

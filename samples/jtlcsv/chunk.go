@@ -90,9 +90,20 @@ func (c *chunkReader) next(dst, carry []byte) (block []byte, off int64, final bo
 				c.restOff = off + int64(cut)
 				return dst[:cut], off, false, nil
 			}
-			// The data read ends at a line break. Read on to learn whether
-			// the input ends too: the parser must know if its last record
-			// is the file's last (a cut-off line is reported as such).
+			// The data read ends at a line break. When blank lines end
+			// it, cut before the last one: the block's last record is
+			// not the file's last then, whatever follows. Reading on to
+			// find out would hold every blank line after it, and a file
+			// can end with gigabytes of them.
+			if k := lastBreak(dst[keep : len(dst)-1]); k >= 0 && onlyBlank(dst[keep+k:]) && keep+k+1 < len(dst) {
+				cut = keep + k + 1
+				c.rest = dst[cut:]
+				c.restOff = off + int64(cut)
+				return dst[:cut], off, false, nil
+			}
+			// Otherwise read on to learn whether the input ends too: the
+			// parser must know if its last record is the file's last (a
+			// cut-off line is reported as such).
 			want = len(dst) + 1
 			continue
 		}

@@ -54,8 +54,13 @@ func workers() int {
 	if parWorkers > 0 {
 		return parWorkers
 	}
-	return runtime.GOMAXPROCS(0)
+	// Past a few workers the consumer, which is serial, is the limit,
+	// while every worker adds jobs in flight (and their memory).
+	return min(runtime.GOMAXPROCS(0), maxWorkers)
 }
+
+// maxWorkers caps the parse workers whatever the number of cores.
+const maxWorkers = 8
 
 // A job is one block and, once parsed, its samples and problems.
 type job struct {
