@@ -44,6 +44,10 @@ type Meta struct {
 	Saved map[string]string `json:"saved,omitempty"`
 	// Notes are facts worth telling the user that are not problems.
 	Notes []string `json:"notes,omitempty"`
+	// Warnings are facts that make results wrong unless the user knows
+	// them (dates that could be read two ways, times in the hour a
+	// daylight-saving change repeats); the records were kept.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // A ParseError is a problem at a place in an input. The decoder that

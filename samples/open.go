@@ -191,7 +191,8 @@ func newInput(r io.Reader, name string, opts Options) (*Input, error) {
 		var ok bool
 		f, ok = sniff(head)
 		if !ok {
-			return nil, &ParseError{File: name, Offset: 0, Msg: "not a JTL (CSV or XML) or HAR file"}
+			what, _ := Describe(head)
+			return nil, &ParseError{File: name, Offset: 0, Msg: "not a JTL (CSV or XML) or HAR file: it looks like " + what}
 		}
 	}
 	d, err := f.New(text, name, opts)

@@ -514,9 +514,12 @@ var (
 	latest   = time.Now().AddDate(100, 0, 0)
 )
 
+// Plausible reports whether t can be when a load test ran.
+func Plausible(t time.Time) bool { return !t.Before(earliest) && !t.After(latest) }
+
 // implausible reports a sample whose start cannot be a real time.
 func implausible(s *Sample) *ParseError {
-	if s.Has&FieldStart == 0 || (!s.Start.Before(earliest) && !s.Start.After(latest)) {
+	if s.Has&FieldStart == 0 || Plausible(s.Start) {
 		return nil
 	}
 	return &ParseError{File: s.Source, Line: s.Line, Offset: -1,

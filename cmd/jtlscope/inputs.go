@@ -74,6 +74,7 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		if m.Assumed != "" {
 			rr.warnings = append(rr.warnings, fmt.Sprintf("%s: no header line; read as %s (give --jmeter-properties if the test saved other columns)", i.Name, m.Assumed))
 		}
+		rr.warnings = append(rr.warnings, m.Warnings...)
 	}
 	if err == context.Canceled || err == context.DeadlineExceeded {
 		rr.interrupted = true
@@ -84,8 +85,21 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		return rr, err
 	}
 	if rr.samples == 0 {
-		e.printWarnings(rr.warnings)
+		// What ended the inputs (not a JTL, cut off, unreadable) is the
+		// error itself; everything else stays a warning.
 		var why []string
+		ended := map[string]bool{}
+		for _, f := range rr.problems.Fatal {
+			why = append(why, f.Error())
+			ended[redact.Text(f.Error())] = true
+		}
+		var rest []string
+		for _, w := range rr.warnings {
+			if !ended[w] {
+				rest = append(rest, w)
+			}
+		}
+		e.printWarnings(rest)
 		for _, in := range rr.inputs {
 			for _, n := range in.Meta.Notes {
 				why = append(why, in.Name+": "+n)
@@ -93,7 +107,7 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		}
 		msg := fmt.Sprintf("no samples in %s", strings.Join(names, ", "))
 		if len(why) > 0 {
-			msg += " (" + strings.Join(why, "; ") + ")"
+			msg += ": " + strings.Join(why, "; ")
 		}
 		return rr, errors.New(msg)
 	}

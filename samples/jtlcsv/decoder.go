@@ -123,6 +123,8 @@ func NewDecoder(r io.Reader, name string, opts samples.Options) (*Decoder, error
 	case "":
 	case "ms":
 		d.mode = tsMillis
+	case "s", "us", "ns":
+		d.mode, d.pat = tsPattern, epochFormat(strings.ToLower(ts))
 	case "none":
 		d.tsNone = true
 	default:
@@ -165,6 +167,7 @@ func (d *Decoder) Meta() samples.Meta {
 		}
 	}
 	m.Notes = append(append([]string(nil), d.meta.Notes...), d.notes...)
+	m.Warnings = append([]string(nil), d.meta.Warnings...)
 	if n := d.attached.Load(); n > 0 {
 		m.Notes = append(m.Notes, fmt.Sprintf("%d sub-result rows (JMeter 5 writes them as \"<label>-<n>\" after their parent) were attached to their parent samples", n))
 		if m.Saved != nil {

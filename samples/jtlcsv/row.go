@@ -328,6 +328,10 @@ func readBefore(f []byte, p *dateFormat, loc *time.Location) bool {
 }
 
 func (c *converter) timeError(f []byte) string {
+	if d, ok := sciDigits(trimSpace(f)); ok {
+		return quote(string(f)) + " is a number in scientific notation, as a spreadsheet saves it: only " + itoa(d) +
+			" digits of the timestamp are left (save the column as a whole number, or use the file JMeter wrote)"
+	}
 	switch c.mode {
 	case tsMillis:
 		return quote(string(f)) + " is not a time in epoch milliseconds"
@@ -335,6 +339,32 @@ func (c *converter) timeError(f []byte) string {
 		return quote(string(f)) + " does not match the timestamp format " + quote(c.pat.pattern)
 	}
 	return quote(string(f)) + " is neither epoch milliseconds nor one of JMeter's date formats (give the timestamp format)"
+}
+
+// sciDigits reports whether b is a number in scientific notation
+// ("1.79565e+12") and how many significant digits it kept.
+func sciDigits(b []byte) (int, bool) {
+	i := bytes.IndexAny(b, "eE")
+	if i <= 0 || i == len(b)-1 {
+		return 0, false
+	}
+	digits := 0
+	for _, c := range b[:i] {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c != '.' && c != '-' && c != '+':
+			return 0, false
+		}
+	}
+	exp := b[i+1:]
+	if exp[0] == '+' || exp[0] == '-' {
+		exp = exp[1:]
+	}
+	if _, ok := parseInt(exp); !ok || digits == 0 {
+		return 0, false
+	}
+	return digits, true
 }
 
 func notNumber(f []byte) string { return quote(string(f)) + " is not a whole number" }
