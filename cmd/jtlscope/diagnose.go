@@ -87,15 +87,20 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	if err != nil {
 		return err
 	}
-	res := d.Result()
+	res, err := await(outputContext(ctx, rr), "weighing the causes", d.Result)
+	if err != nil {
+		return err
+	}
 	res.Warnings = append(res.Warnings, rr.warnings...)
+	res.Partial = rr.interrupted
 	e.printWarnings(res.Warnings) // the analysis's own too (a --id that matched nothing)
+	octx := outputContext(ctx, rr)
 	if o.attribution != "" {
-		if err := report.WriteFile(o.attribution, func(w io.Writer) error { return report.Attribution(w, res.Attribution()) }); err != nil {
+		if err := writeOutput(octx, e, o.attribution, func(w io.Writer) error { return report.Attribution(w, res.Attribution()) }); err != nil {
 			return err
 		}
 	}
-	if err := writeOutput(e, o.output, func(w io.Writer) error { return report.Diagnosis(w, res, o.format) }); err != nil {
+	if err := writeOutput(octx, e, o.output, func(w io.Writer) error { return report.Diagnosis(w, res, o.format) }); err != nil {
 		return err
 	}
 	if rr.interrupted || len(criteria) == 0 {

@@ -121,20 +121,70 @@ func (e *env) printWarnings(ws []string) {
 	}
 }
 
-// writeOutput renders to path atomically, or to stdout when path is ""
-// or "-".
-func writeOutput(e *env, path string, write func(io.Writer) error) error {
+// writeOutput renders to path (see report.WriteFileContext: atomic for a
+// regular file, written through for a device, a FIFO or a link's target),
+// or to stdout when path is "" or "-". Every write error is returned,
+// including those a renderer dropped (a full disk, /dev/full).
+func writeOutput(ctx context.Context, e *env, path string, write func(io.Writer) error) error {
+	var err error
+	what := "standard output"
 	if path == "" || path == "-" {
-		return write(e.stdout)
+		err = report.WriteStream(ctx, e.stdout, write)
+	} else {
+		what = path
+		err = report.WriteFileContext(ctx, path, write)
 	}
-	return report.WriteFile(path, write)
+	if errors.Is(err, context.Canceled) {
+		return interrupted{"interrupted while writing " + what + "; a file is left as it was"}
+	}
+	if err != nil && what == "standard output" {
+		return fmt.Errorf("writing to standard output: %w", err)
+	}
+	return err
+}
+
+// outputContext is the context outputs are written under: after an
+// interrupted read the partial result is still written (a second
+// interrupt kills at once), otherwise an interrupt stops the writing.
+func outputContext(ctx context.Context, rr *readResult) context.Context {
+	if rr != nil && rr.interrupted {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // finish turns an interrupted read into the exit code for a partial
 // result, after the partial output has been written.
 func finish(rr *readResult) error {
 	if rr != nil && rr.interrupted {
-		return context.Canceled
+		return interrupted{"interrupted: the output covers only the samples read before the interrupt, and says so (partial)"}
 	}
 	return nil
+}
+
+// interrupted is the error of a run stopped by Ctrl-C or SIGTERM; its
+// message says what became of the output. It is context.Canceled for
+// errors.Is, which maps it to exit code 130.
+type interrupted struct{ msg string }
+
+func (e interrupted) Error() string        { return e.msg }
+func (e interrupted) Is(target error) bool { return target == context.Canceled }
+
+// await runs f, a step that does not watch ctx (an analysis, the charts),
+// and returns as soon as ctx is cancelled, whether or not f has finished:
+// the process is about to exit, f's goroutine with it. Nothing is written
+// by such steps, so nothing is left half done.
+func await[T any](ctx context.Context, what string, f func() T) (T, error) {
+	var zero T
+	if ctx.Err() != nil {
+		return zero, interrupted{"interrupted while " + what + "; nothing was written"}
+	}
+	ch := make(chan T, 1)
+	go func() { ch <- f() }()
+	select {
+	case v := <-ch:
+		return v, nil
+	case <-ctx.Done():
+		return zero, interrupted{"interrupted while " + what + "; nothing was written"}
+	}
 }

@@ -107,7 +107,11 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "jtlscope: "+se.msg)
 		return exitSLA
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "jtlscope: interrupted; the output above is partial")
+		var ie interrupted
+		if !errors.As(err, &ie) {
+			ie.msg = "interrupted before anything was written"
+		}
+		fmt.Fprintln(stderr, "jtlscope: "+ie.msg)
 		return exitInterrupted
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "jtlscope: "+redact.Text(ue.Error()))

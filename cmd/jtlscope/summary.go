@@ -68,10 +68,14 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	if err != nil {
 		return err
 	}
-	res := sm.Result()
+	res, err := await(outputContext(ctx, rr), "computing the statistics", sm.Result)
+	if err != nil {
+		return err
+	}
 	res.Warnings = append(res.Warnings, rr.warnings...)
+	res.Partial = rr.interrupted
 	e.printWarnings(res.Warnings)
-	if err := writeOutput(e, o.output, func(w io.Writer) error { return report.Summary(w, res, o.format) }); err != nil {
+	if err := writeOutput(outputContext(ctx, rr), e, o.output, func(w io.Writer) error { return report.Summary(w, res, o.format) }); err != nil {
 		return err
 	}
 	if rr.interrupted || len(criteria) == 0 {

@@ -265,6 +265,7 @@ func (d *Decoder) start() error {
 		if err != nil {
 			return err
 		}
+		cr.eager = true
 		conv := newConverter(lay, d.mode, d.pat, d.loc, d.opts.Need)
 		src := &seqSource{d: d, cr: cr, link: lay.link}
 		src.held, src.spare = &src.slots[0], &src.slots[1]
