@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
 	"github.com/jtlscope/jtlscope/analyze/capacity"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/sla"
@@ -381,7 +379,9 @@ func writeReportFiles(ctx context.Context, dir string, r *CapacityReport) error 
 		{"summary.json", func(w io.Writer) error { return Summary(w, r.Summary, FormatJSON) }},
 		{"diagnosis.json", func(w io.Writer) error { return Diagnosis(w, r.Diagnosis, FormatJSON) }},
 		{"capacity.json", func(w io.Writer) error { return writeJSON(w, redactCapacity(r.Capacity)) }},
-		{"report.md", func(w io.Writer) error { return Markdown(w, r) }},
+		{"report.md", func(w io.Writer) error {
+			return table.WritePrintable(w, func(w io.Writer) error { return Markdown(w, r) })
+		}},
 		{"index.html", func(w io.Writer) error { return writeHTML(w, r, svgs) }},
 	}
 	for _, f := range files {
@@ -499,7 +499,7 @@ func marshalCSV[T any](w io.Writer, rows []T, header string) error {
 		_, err := io.WriteString(w, header)
 		return err
 	}
-	return gocsv.Marshal(rows, w)
+	return table.MarshalCSV(rows, w)
 }
 
 // redactCapacity masks credentials in the labels of the per-label curves.

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/report/table"
 	"github.com/jtlscope/jtlscope/samples/redact"
@@ -191,5 +189,5 @@ func Attribution(w io.Writer, rows []diagnose.Attribution) error {
 		_, err := io.WriteString(w, "source,line,label,start,code,cause\n")
 		return err
 	}
-	return gocsv.Marshal(out, w)
+	return table.MarshalCSV(out, w)
 }

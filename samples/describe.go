@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 // Describe says in a few words what head, the first bytes of an input that
@@ -80,6 +82,11 @@ func columnNames(fields []string) (string, bool) {
 		if !unicode.IsLetter(r) && r != '_' {
 			return "", false
 		}
+		// A first row of values, not names: a credential must not be
+		// quoted back ("admin,hunter2Xy9").
+		if !redact.Quotable(f) {
+			return "", false
+		}
 	}
 	return preview(fields), true
 }
@@ -93,7 +100,11 @@ func preview(fields []string) string {
 			parts = append(parts, "…")
 			break
 		}
-		parts = append(parts, printableText(strings.Trim(strings.TrimSpace(f), `"`), 24))
+		f = strings.Trim(strings.TrimSpace(f), `"`)
+		if !redact.Quotable(f) {
+			f = "…"
+		}
+		parts = append(parts, printableText(f, 24))
 	}
 	return strings.Join(parts, ", ")
 }

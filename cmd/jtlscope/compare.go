@@ -14,6 +14,7 @@ import (
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/timeline"
 	"github.com/jtlscope/jtlscope/report"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 type compareOptions struct {
@@ -156,6 +157,7 @@ func runCompare(ctx context.Context, e *env, in *inputFlags, o *compareOptions) 
 	for _, w := range nw.rr.warnings {
 		c.Warnings = append(c.Warnings, "new: "+w)
 	}
+	redact.Strings(&c)
 	e.printWarnings(c.Warnings)
 	if err := writeOutput(outputContext(ctx, nw.rr), e, o.output, func(w io.Writer) error { return report.WriteComparison(w, c, o.format) }); err != nil {
 		return err

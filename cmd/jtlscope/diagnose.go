@@ -11,6 +11,7 @@ import (
 	"github.com/jtlscope/jtlscope/analyze/ids"
 	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/report"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 type diagnoseOptions struct {
@@ -93,10 +94,13 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	}
 	res.Warnings = append(res.Warnings, rr.warnings...)
 	res.Partial = rr.interrupted
+	redact.Strings(&res)
 	e.printWarnings(res.Warnings) // the analysis's own too (a --id that matched nothing)
 	octx := outputContext(ctx, rr)
 	if o.attribution != "" {
-		if err := writeOutput(octx, e, o.attribution, func(w io.Writer) error { return report.Attribution(w, res.Attribution()) }); err != nil {
+		rows := res.Attribution()
+		redact.Strings(rows)
+		if err := writeOutput(octx, e, o.attribution, func(w io.Writer) error { return report.Attribution(w, rows) }); err != nil {
 			return err
 		}
 	}

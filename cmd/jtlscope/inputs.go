@@ -9,6 +9,7 @@ import (
 
 	"github.com/jtlscope/jtlscope/analyze"
 	"github.com/jtlscope/jtlscope/report"
+	"github.com/jtlscope/jtlscope/report/table"
 	"github.com/jtlscope/jtlscope/samples"
 	"github.com/jtlscope/jtlscope/samples/redact"
 )
@@ -60,9 +61,7 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		prog.done()
 	}
 	rr.problems = st.Problems()
-	for _, m := range rr.problems.Messages() {
-		rr.warnings = append(rr.warnings, redact.Text(m))
-	}
+	rr.warnings = append(rr.warnings, rr.problems.Messages()...)
 	if w := src.Warning(); w != "" {
 		rr.warnings = append(rr.warnings, w)
 	}
@@ -91,7 +90,7 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		ended := map[string]bool{}
 		for _, f := range rr.problems.Fatal {
 			why = append(why, f.Error())
-			ended[redact.Text(f.Error())] = true
+			ended[f.Error()] = true
 		}
 		var rest []string
 		for _, w := range rr.warnings {
@@ -114,10 +113,14 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 	return rr, nil
 }
 
-// printWarnings writes warnings to stderr, one per line.
+// terminalText escapes what a terminal would act on in a message.
+func terminalText(s string) string { return table.Printable(s) }
+
+// printWarnings writes warnings to stderr, one per line, masked (they
+// quote inputs) and escaped for the terminal.
 func (e *env) printWarnings(ws []string) {
 	for _, w := range ws {
-		fmt.Fprintln(e.stderr, "jtlscope: warning: "+w)
+		fmt.Fprintln(e.stderr, "jtlscope: warning: "+terminalText(redact.Text(w)))
 	}
 }
 
@@ -126,6 +129,11 @@ func (e *env) printWarnings(ws []string) {
 // or to stdout when path is "" or "-". Every write error is returned,
 // including those a renderer dropped (a full disk, /dev/full).
 func writeOutput(ctx context.Context, e *env, path string, write func(io.Writer) error) error {
+	// Text meant for people (tables, Markdown) cannot drive the terminal
+	// it is shown on: control characters from labels are escaped. JSON
+	// escapes them itself; CSV cells are made safe cell by cell.
+	text := write
+	write = func(w io.Writer) error { return table.WritePrintable(w, text) }
 	var err error
 	what := "standard output"
 	if path == "" || path == "-" {

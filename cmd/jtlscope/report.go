@@ -16,6 +16,7 @@ import (
 	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/analyze/timeline"
 	"github.com/jtlscope/jtlscope/report"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 type reportOptions struct {
@@ -153,6 +154,9 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 	for _, i := range rr.inputs {
 		r.Inputs = append(r.Inputs, report.Input{Name: i.Name, Meta: i.Meta})
 	}
+	// Every string from the inputs is masked before the charts and the
+	// writers see it.
+	redact.Strings(r)
 	if _, err := await(actx, "drawing the charts", func() bool { r.Draw(); return true }); err != nil {
 		return err
 	}

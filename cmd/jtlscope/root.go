@@ -104,21 +104,21 @@ func exitCode(err error, stderr io.Writer) int {
 	var se slaError
 	switch {
 	case errors.As(err, &se):
-		fmt.Fprintln(stderr, "jtlscope: "+se.msg)
+		fmt.Fprintln(stderr, "jtlscope: "+terminalText(redact.Text(se.msg)))
 		return exitSLA
 	case errors.Is(err, context.Canceled):
 		var ie interrupted
 		if !errors.As(err, &ie) {
 			ie.msg = "interrupted before anything was written"
 		}
-		fmt.Fprintln(stderr, "jtlscope: "+ie.msg)
+		fmt.Fprintln(stderr, "jtlscope: "+terminalText(redact.Text(ie.msg)))
 		return exitInterrupted
 	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "jtlscope: "+redact.Text(ue.Error()))
+		fmt.Fprintln(stderr, "jtlscope: "+terminalText(redact.Text(ue.Error())))
 		fmt.Fprintln(stderr, "Run 'jtlscope --help' for usage.")
 		return exitUsage
 	}
-	fmt.Fprintln(stderr, "jtlscope: "+redact.Text(err.Error()))
+	fmt.Fprintln(stderr, "jtlscope: "+terminalText(redact.Text(err.Error())))
 	return exitError
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/report"
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 type summaryOptions struct {
@@ -74,6 +75,7 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	}
 	res.Warnings = append(res.Warnings, rr.warnings...)
 	res.Partial = rr.interrupted
+	redact.Strings(&res)
 	e.printWarnings(res.Warnings)
 	if err := writeOutput(outputContext(ctx, rr), e, o.output, func(w io.Writer) error { return report.Summary(w, res, o.format) }); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 // errNeedMore: the first record does not end within the data given.
@@ -379,6 +380,10 @@ func fieldsPreview(fields [][]byte) string {
 		if i == 6 {
 			parts = append(parts, "…")
 			break
+		}
+		if !redact.Quotable(string(f)) {
+			parts = append(parts, "…") // shaped like a credential
+			continue
 		}
 		parts = append(parts, quote(string(f)))
 	}
