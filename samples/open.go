@@ -202,9 +202,12 @@ func newInput(r io.Reader, name string, opts Options) (*Input, error) {
 	return &Input{Name: name, Format: f.Name, Decoder: d, count: cr, id: id}, nil
 }
 
-// binaryAt reports the offset of a byte that no JTL or HAR writer puts in
-// text: NUL, or C0 controls other than tab, CR, LF and form feed, or so
-// much invalid UTF-8 that the data is not text.
+// binaryAt reports the offset of a byte that says the data is not text:
+// NUL, which no JTL or HAR writer puts in text; C0 controls (other than
+// tab, CR, LF and form feed) when they are more than a few (a label may
+// hold an ANSI colour sequence from a WebDriver error, and must not make
+// the whole file "binary"); or so much invalid UTF-8 that the data is
+// not text.
 func binaryAt(head []byte) (int, bool) {
 	if len(head) == 0 {
 		return 0, false
@@ -213,11 +216,19 @@ func binaryAt(head []byte) (int, bool) {
 	if n > 4096 {
 		n = 4096
 	}
-	invalid := 0
+	invalid, controls, firstControl := 0, 0, -1
 	for i := 0; i < n; {
 		c := head[i]
-		if c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
+		if c == 0 {
 			return i, true
+		}
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' || c == 0x7f {
+			if firstControl < 0 {
+				firstControl = i
+			}
+			if controls++; controls > 8 && controls*64 > i {
+				return firstControl, true
+			}
 		}
 		if c < utf8.RuneSelf {
 			i++

@@ -81,6 +81,7 @@ type job struct {
 	endLay   *layout
 	notes    []lineNote
 	badUTF8  int
+	dst      dstCount
 	attached int   // sub-result rows linked inside the block
 	failed   error // a bug met while reading or parsing this block
 	done     chan struct{}
@@ -140,6 +141,7 @@ func (p *parser) parseInto(j *job, link bool) {
 	j.notes = append(j.notes[:0], p.notes...)
 	p.notes = p.notes[:0]
 	j.badUTF8, p.conv.badUTF8 = p.conv.badUTF8, 0
+	j.dst, p.conv.dst = p.conv.dst, dstCount{}
 }
 
 // shared is what the reader and the workers use. It must not reach the
@@ -413,7 +415,7 @@ func (ps *parSource) accept(j *job) {
 		// linear in the input, as in sequential mode.
 		ps.carryBuf = append(ps.carry, j.block...)
 		ps.carry = ps.carryBuf
-		j.samples, j.errs, j.notes, j.badUTF8, j.attached = j.samples[:0], j.errs[:0], j.notes[:0], 0, 0
+		j.samples, j.errs, j.notes, j.badUTF8, j.attached, j.dst = j.samples[:0], j.errs[:0], j.notes[:0], 0, 0, dstCount{}
 		return
 	case ps.carry != nil || j.lay != ps.lay:
 		data, off := j.block, j.off
@@ -442,6 +444,7 @@ func (ps *parSource) accept(j *job) {
 		ps.sh.lay.Store(j.endLay)
 	}
 	ps.d.addNotes(j.notes, j.badUTF8)
+	ps.d.addDST(j.dst)
 	ps.d.attached.Add(int64(j.attached))
 	ps.line = base + j.lines
 	ps.carry = nil

@@ -125,3 +125,27 @@ func TestSpreadsheetTimestampMessage(t *testing.T) {
 		t.Fatalf("problems %v, want one naming the spreadsheet", res.errs)
 	}
 }
+
+// Times without a zone inside the hour the clocks go back are ambiguous:
+// the input gets a warning (issue 13: a run read as half as long).
+func TestDSTFallBackHourWarns(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no zone database")
+	}
+	var b strings.Builder
+	b.WriteString("timeStamp,elapsed,label,responseCode,success\n")
+	// 25 October 2026, 01:30 to 03:30 local: 02:00-03:00 happens twice.
+	for m := 0; m < 120; m += 5 {
+		fmt.Fprintf(&b, "2026/10/25 %02d:%02d:00.000,10,a,200,true\n", 1+(30+m)/60, (30+m)%60)
+	}
+	res := decodeString(t, b.String(), samples.Options{Location: paris})
+	w := strings.Join(res.meta.Warnings, " ")
+	if !strings.Contains(w, "12 timestamps fall in the hour that 2026-10-25 repeats") {
+		t.Errorf("warnings %q", res.meta.Warnings)
+	}
+	// The same run in UTC, or a day later, is not ambiguous.
+	if res := decodeString(t, b.String(), samples.Options{Location: time.UTC}); len(res.meta.Warnings) > 0 {
+		t.Errorf("UTC: %q", res.meta.Warnings)
+	}
+}
