@@ -71,6 +71,22 @@ type slaError struct{ msg string }
 
 func (e slaError) Error() string { return e.msg }
 
+// defaultMemoryLimit is the garbage collector's soft memory limit when
+// GOMEMLIMIT does not set one. The analyses' live memory is bounded (a
+// reorder window, capped tables), but with the collector's default the
+// process grows to twice its live heap before collecting: diagnose on
+// 400 MB of repeated rows held 180 MB and used 400 MB; with this limit,
+// 270 MB, for 8% more CPU. A soft limit never fails a run: past it the
+// collector only works harder.
+const defaultMemoryLimit = 256 << 20
+
+// limitMemory sets the soft memory limit unless the user chose one.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+}
+
 // run is main without os.Exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -145,7 +161,7 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 	fl := cmd.PersistentFlags()
 	fl.StringVar(&f.format, "input-format", "", "read every input as `FORMAT` (csv, xml or har) instead of sniffing the content")
 	fl.BoolVar(&f.strict, "strict", false, "stop at the first broken record instead of skipping it")
-	fl.StringVar(&f.timestampFormat, "timestamp-format", "", "CSV timestamps: \"ms\" or a JMeter SimpleDateFormat `pattern` such as \"yyyy/MM/dd HH:mm:ss.SSS\" (default: detect)")
+	fl.StringVar(&f.timestampFormat, "timestamp-format", "", "CSV timestamps: epoch \"ms\", \"s\", \"us\" or \"ns\", or a JMeter SimpleDateFormat `pattern` such as \"yyyy/MM/dd HH:mm:ss.SSS\" (default: detect from the first rows)")
 	fl.StringVar(&f.timezone, "timezone", "", "`zone` of CSV timestamps written without one, e.g. Europe/Paris (default: local)")
 	fl.StringVar(&f.delimiter, "delimiter", "", "CSV field delimiter: , ; | or tab (default: detect)")
 	fl.StringArrayVar(&f.properties, "jmeter-properties", nil, "jmeter.properties or user.properties `file` describing the columns of a CSV without a header line (repeat: later files override)")
