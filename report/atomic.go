@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/jtlscope/jtlscope/samples"
 )
 
 // WriteFile writes the output called path: see WriteFileContext.
@@ -111,26 +113,7 @@ func writeThrough(ctx context.Context, path, target string, write func(io.Writer
 // openContext opens name, giving up when ctx is cancelled: opening a FIFO
 // for writing blocks until something opens it for reading.
 func openContext(ctx context.Context, name string, flag int) (*os.File, error) {
-	type opened struct {
-		f   *os.File
-		err error
-	}
-	ch := make(chan opened, 1)
-	go func() {
-		f, err := os.OpenFile(name, flag, 0)
-		ch <- opened{f, err}
-	}()
-	select {
-	case o := <-ch:
-		return o.f, o.err
-	case <-ctx.Done():
-		go func() {
-			if o := <-ch; o.f != nil {
-				o.f.Close()
-			}
-		}()
-		return nil, ctx.Err()
-	}
+	return samples.Await(ctx, func() (*os.File, error) { return os.OpenFile(name, flag, 0) }, func(f *os.File) { f.Close() })
 }
 
 // writeAtomic writes a regular file through a temporary file renamed over

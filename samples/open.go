@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -65,25 +66,45 @@ func Open(name string, opts Options) (*Input, error) {
 	// Opening a FIFO blocks until something opens it for writing, and the
 	// first read (to sniff the format) until data comes: both may take
 	// forever, so they run aside and the caller waits for them or for ctx.
-	type opened struct {
-		in  *Input
+	in, err := Await(ctx, func() (*Input, error) { return open(name, opts) }, func(in *Input) { in.Close() })
+	if err != nil && in == nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return in, err
+}
+
+// Await runs f in a goroutine of its own and returns what f returns, or
+// ctx's error as soon as ctx is done, whichever comes first. Work that
+// cannot watch a context (opening a FIFO, a computation in a package that
+// takes none) is waited for this way; the process is about to end when
+// ctx is done, f's goroutine with it. A result f returns after that is
+// handed to discard (to close a file), when discard is not nil.
+func Await[T any](ctx context.Context, f func() (T, error), discard func(T)) (T, error) {
+	type result struct {
+		v   T
 		err error
 	}
-	ch := make(chan opened, 1)
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	ch := make(chan result, 1)
 	go func() {
-		in, err := open(name, opts)
-		ch <- opened{in, err}
+		v, err := f()
+		ch <- result{v, err}
 	}()
 	select {
-	case o := <-ch:
-		return o.in, o.err
+	case r := <-ch:
+		return r.v, r.err
 	case <-ctx.Done():
-		go func() {
-			if o := <-ch; o.in != nil {
-				o.in.Close()
-			}
-		}()
-		return nil, fmt.Errorf("%s: %w", name, ctx.Err())
+		if discard != nil {
+			go func() {
+				if r := <-ch; r.err == nil {
+					discard(r.v)
+				}
+			}()
+		}
+		return zero, ctx.Err()
 	}
 }
 

@@ -202,11 +202,8 @@ func (st *Stream) scanUnordered() bool {
 		if st.live == 0 {
 			return false
 		}
-		var b *batch
-		select {
-		case b = <-st.fanIn:
-		case <-st.stop:
-			st.err = st.ctx.Err()
+		b := st.receive(st.fanIn)
+		if b == nil {
 			return false
 		}
 		if st.absorb(b) {
@@ -242,6 +239,18 @@ func (st *Stream) scanOrdered() bool {
 	st.sample = &src.cur.samples[src.pos]
 	st.curSrc = src
 	return true
+}
+
+// receive waits for the next batch from ch, or for the context; it
+// returns nil, with st.err set, when the context ended first.
+func (st *Stream) receive(ch chan *batch) *batch {
+	select {
+	case b := <-ch:
+		return b
+	case <-st.stop:
+		st.err = st.ctx.Err()
+		return nil
+	}
 }
 
 // absorb moves what a source met while reading b into the stream: the
@@ -371,11 +380,8 @@ func (src *source) fill(st *Stream) bool {
 		if src.finished {
 			return false
 		}
-		var b *batch
-		select {
-		case b = <-src.out:
-		case <-st.stop:
-			st.err = st.ctx.Err()
+		b := st.receive(src.out)
+		if b == nil {
 			return false
 		}
 		if b.last {

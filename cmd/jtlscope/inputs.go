@@ -183,16 +183,9 @@ func (e interrupted) Is(target error) bool { return target == context.Canceled }
 // the process is about to exit, f's goroutine with it. Nothing is written
 // by such steps, so nothing is left half done.
 func await[T any](ctx context.Context, what string, f func() T) (T, error) {
-	var zero T
-	if ctx.Err() != nil {
-		return zero, interrupted{"interrupted while " + what + "; nothing was written"}
+	v, err := samples.Await(ctx, func() (T, error) { return f(), nil }, nil)
+	if err != nil {
+		return v, interrupted{"interrupted while " + what + "; nothing was written"}
 	}
-	ch := make(chan T, 1)
-	go func() { ch <- f() }()
-	select {
-	case v := <-ch:
-		return v, nil
-	case <-ctx.Done():
-		return zero, interrupted{"interrupted while " + what + "; nothing was written"}
-	}
+	return v, nil
 }

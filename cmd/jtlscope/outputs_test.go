@@ -125,11 +125,7 @@ func TestInterruptWhileWaitingForInput(t *testing.T) {
 		t.Skip(err)
 	}
 	cmd, stderr := child(t, dir, "summary", "fifo")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(300 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGTERM)
+	interruptAfter(t, cmd, 300*time.Millisecond, syscall.SIGTERM)
 	if code := waitExit(t, cmd); code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("FIFO: exit %d, stderr %q", code, stderr.String())
 	}
@@ -165,6 +161,16 @@ func TestInterruptWhileWaitingForInput(t *testing.T) {
 	}
 }
 
+// interruptAfter starts cmd and sends it sig after d.
+func interruptAfter(t *testing.T, cmd *exec.Cmd, d time.Duration, sig os.Signal) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(d)
+	cmd.Process.Signal(sig)
+}
+
 // waitExit waits for cmd, killing it if it ignores the signal.
 func waitExit(t *testing.T, cmd *exec.Cmd) int {
 	t.Helper()
@@ -191,11 +197,7 @@ func TestInterruptAfterReading(t *testing.T) {
 	in, _ := filepath.Abs(filepath.Join(bundled, "results.csv"))
 	// Many resamples make the comparison outlast the reading by far.
 	cmd, stderr := child(t, dir, "compare", "--resamples", "2000000", in, "--", in)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGTERM)
+	interruptAfter(t, cmd, 1500*time.Millisecond, syscall.SIGTERM)
 	if code := waitExit(t, cmd); code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted while comparing") {
 		t.Errorf("compare: exit %d, stderr %q", code, stderr.String())
 	}
@@ -216,11 +218,7 @@ func TestInterruptedReportKeepsTheCompleteOne(t *testing.T) {
 	}
 	before, _ := os.ReadFile(filepath.Join(out, "summary.json"))
 	cmd, stderr := child(t, dir, "report", in, "-o", out)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(700 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
+	interruptAfter(t, cmd, 700*time.Millisecond, syscall.SIGINT)
 	code := waitExit(t, cmd)
 	if code == exitOK {
 		t.Skip("the run finished before the interrupt")
