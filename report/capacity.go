@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jtlscope/jtlscope/analyze/capacity"
+	"github.com/jtlscope/jtlscope/analyze/dashboard"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/sla"
 	"github.com/jtlscope/jtlscope/analyze/summary"
@@ -42,9 +43,15 @@ type CapacityReport struct {
 	Diagnosis diagnose.Result
 	Timeline  timeline.Series
 	Capacity  capacity.Result
+	// Dashboard holds the views of JMeter's dashboard: APDEX, the
+	// percentile curve and distribution, the errors tables.
+	Dashboard dashboard.Result
 	// SLA are the --sla criteria; Violations those the run's totals broke.
 	SLA        sla.Criteria
 	Violations []sla.Violation
+	// Filter says which sample filters were applied (--from, --label, ...);
+	// "" when every sample was read.
+	Filter string
 	// Warnings are the problems found in the inputs; the analyses' own
 	// warnings are added by AllWarnings.
 	Warnings []string
@@ -70,6 +77,7 @@ func (r *CapacityReport) Draw() {
 		Timeline:  r.Timeline,
 		Capacity:  r.Capacity,
 		SLA:       r.SLA,
+		Dashboard: r.Dashboard,
 	}
 	if b := r.Baseline; b != nil {
 		d.Baseline = &chart.Data{Diagnosis: b.Diagnosis, Capacity: b.Capacity, Timeline: b.Timeline}
@@ -109,6 +117,9 @@ func (r *CapacityReport) runFacts() []fact {
 		names[i] = in.Name
 	}
 	fs = append(fs, fact{"Files", strings.Join(names, ", ")})
+	if r.Filter != "" {
+		fs = append(fs, fact{"Filters", r.Filter})
+	}
 	s := r.Summary
 	if !s.Start.IsZero() {
 		d := s.End.Sub(s.Start)
@@ -177,11 +188,17 @@ func (r *CapacityReport) keyFindings() []string {
 	}
 	if u := c.USL; u != nil {
 		unit := chart.LevelUnit(c.Metric)
+		// Testing higher only helps when load, not failures, set the
+		// limit: once failures rose, more concurrency finds more of them.
+		higher := " Test at higher concurrency to find where it turns."
+		if c.FailuresRose {
+			higher = " Failures rose with load before throughput turned, so the limit is a failure limit (see the failure rate against concurrency), not throughput."
+		}
 		switch {
 		case u.Limitless && u.Sigma > 0:
-			out = append(out, fmt.Sprintf("The Universal Scalability Law fit has no coherency penalty (κ = 0), so no peak: throughput levels off towards λ/σ = %s/s. Test at higher concurrency to find where it turns.", fmtFloat(u.XMax)))
+			out = append(out, fmt.Sprintf("The Universal Scalability Law fit has no coherency penalty (κ = 0), so no peak: throughput levels off towards λ/σ = %s/s.%s", fmtFloat(u.XMax), higher))
 		case u.Limitless:
-			out = append(out, "The Universal Scalability Law fit finds neither contention nor coherency (σ = κ = 0): throughput grew in proportion to concurrency over the range tested, so it says nothing about a peak. Test at higher concurrency.")
+			out = append(out, "The Universal Scalability Law fit finds neither contention nor coherency (σ = κ = 0): throughput grew in proportion to concurrency over the levels fitted, so it says nothing about a peak."+higher)
 		default:
 			s := fmt.Sprintf("Peak throughput (Universal Scalability Law): X_max = %s/s at N* = %s %s", fmtFloat(u.XMax), fmtFloat(u.NStar), unit)
 			if c.NStarCI != nil && c.XMaxCI != nil {
@@ -231,20 +248,41 @@ func USLTable(c capacity.Result) table.Table {
 	return t
 }
 
-// LevelsTable is the per-level measurements behind the capacity charts.
-func LevelsTable(c capacity.Result) table.Table {
-	t := table.Table{
-		Header: []string{chart.LevelUnit(c.Metric), "requests", "error %", "time s", "throughput/s", "goodput/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "note"},
-		Right:  []bool{true, true, true, true, true, true, true, true, true, true, false},
-	}
-	for _, l := range c.Levels {
-		note := ""
-		if l.RampDown {
-			note = "ramp-down, not fitted"
+// BandTables are the measurements per concurrency level, pooled into
+// bands of levels, one table per label (failing labels first), plus one
+// for every request when there are several labels.
+func BandTables(c capacity.Result) []NamedTable {
+	var out []NamedTable
+	if len(c.LabelBands) > 1 || len(c.LabelBands) == 0 {
+		if len(c.Bands) > 0 {
+			out = append(out, NamedTable{Name: "All requests", Table: bandTable(c, c.Bands)})
 		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(l.N), Count(l.Requests), Fixed(l.ErrorPct, 2), Fixed(l.TimeS, 0),
-			Fixed(l.Throughput, 1), Fixed(l.Goodput, 1), Millis(math.Round(l.P50MS)), Millis(math.Round(l.P90MS)),
-			Millis(math.Round(l.P95MS)), Millis(math.Round(l.P99MS)), note})
+	}
+	for _, lb := range c.LabelBands {
+		name := fmt.Sprintf("%s: %s requests, %s%% failed", redact.Text(lb.Label), Count(lb.Requests), Fixed(lb.ErrorPct, 2))
+		out = append(out, NamedTable{Name: name, Table: bandTable(c, lb.Bands)})
+	}
+	return out
+}
+
+// NamedTable is a table with a heading.
+type NamedTable struct {
+	Name  string
+	Table table.Table
+}
+
+func bandTable(c capacity.Result, bs []capacity.Band) table.Table {
+	t := table.Table{
+		Header: []string{chart.LevelUnit(c.Metric), "requests", "error %", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "note"},
+		Right:  []bool{true, true, true, true, true, true, true, false},
+	}
+	for _, b := range bs {
+		lv := strconv.Itoa(b.From) + "–" + strconv.Itoa(b.To)
+		if b.From == b.To {
+			lv = strconv.Itoa(b.From)
+		}
+		t.Rows = append(t.Rows, []string{lv, Count(b.Requests), Fixed(b.ErrorPct, 2), Millis(math.Round(b.P50MS)),
+			Millis(math.Round(b.P90MS)), Millis(math.Round(b.P95MS)), Millis(math.Round(b.P99MS)), b.Note})
 	}
 	return t
 }
@@ -376,6 +414,9 @@ func writeReportFiles(ctx context.Context, dir string, r *CapacityReport) error 
 		{"tables/levels.csv", func(w io.Writer) error { return levelsCSV(w, r.Capacity) }},
 		{"tables/timeline.csv", func(w io.Writer) error { return timelineCSV(w, r.Timeline) }},
 		{"tables/causes.csv", func(w io.Writer) error { return causesCSV(w, r.Diagnosis) }},
+		{"tables/apdex-per-label.csv", func(w io.Writer) error { return apdexCSV(w, r.Dashboard) }},
+		{"tables/errors.csv", func(w io.Writer) error { return errorsCSV(w, r.Dashboard) }},
+		{"tables/top5-errors.csv", func(w io.Writer) error { return top5CSV(w, r.Dashboard) }},
 		{"summary.json", func(w io.Writer) error { return Summary(w, r.Summary, FormatJSON) }},
 		{"diagnosis.json", func(w io.Writer) error { return Diagnosis(w, r.Diagnosis, FormatJSON) }},
 		{"capacity.json", func(w io.Writer) error { return writeJSON(w, redactCapacity(r.Capacity)) }},
@@ -404,13 +445,23 @@ type seriesRow struct {
 	High     string `csv:"high"`
 }
 
+// csvNum writes a measured value rounded as a reader wants it in a
+// spreadsheet: three decimals from 1 on, four significant digits below
+// (a USL parameter of 0.0000312 keeps its digits).
+func csvNum(x float64) string {
+	if math.Abs(x) >= 1 || x == 0 {
+		return strconv.FormatFloat(math.Round(x*1000)/1000, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'g', 4, 64)
+}
+
 // chartCSV writes the data a chart draws.
 func chartCSV(w io.Writer, c *chart.Chart) error {
 	num := func(xs []float64, i int) string {
 		if i >= len(xs) {
 			return ""
 		}
-		return strconv.FormatFloat(xs[i], 'g', -1, 64)
+		return csvNum(xs[i])
 	}
 	var rows []seriesRow
 	for _, s := range c.Series {
@@ -510,5 +561,11 @@ func redactCapacity(c capacity.Result) capacity.Result {
 		by[i] = l
 	}
 	c.ByLabel = by
+	lb := make([]capacity.LabelBands, len(c.LabelBands))
+	for i, l := range c.LabelBands {
+		l.Label = redact.Text(l.Label)
+		lb[i] = l
+	}
+	c.LabelBands = lb
 	return c
 }

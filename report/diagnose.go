@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jtlscope/jtlscope/analyze/concurrency"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/report/table"
 	"github.com/jtlscope/jtlscope/samples/redact"
@@ -71,18 +72,40 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style) error {
 			ew.printf("%s%s\n", bullet(style), strings.TrimLeft(wrap(s, 96, indentFor(style)+"    "), " "))
 		}
 	}
-	l := r.Little
-	if l.Throughput >= 0.01 {
+	if l := littleText(r.Little); r.Little.Throughput >= 0.01 && l != "" {
 		ew.printf("\n")
 		heading("Little's law check")
-		ew.printf("%s%.2f requests/s × %.3f s mean response = %.1f requests in flight on average",
-			indentFor(style), l.Throughput, l.MeanResponseS, l.MeanInFlight)
-		if l.MeanThreads > 0 {
-			ew.printf(" against %.1f JMeter threads: threads wait on a response %.0f%% of the time", l.MeanThreads, 100*l.BusyShare)
-		}
-		ew.printf(".\n")
+		ew.printf("%s\n", wrap(l, 96, indentFor(style)))
 	}
 	return ew.err
+}
+
+// littleText is the Little's law check in words, as measured: a share of
+// the threads' time only when it is one, else why requests in flight
+// exceed the threads.
+func littleText(l concurrency.LittleCheck) string {
+	if l.Throughput <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("%.2f requests/s × %.3f s mean response = %.1f requests in flight on average", l.Throughput, l.MeanResponseS, l.MeanInFlight)
+	threads := "JMeter threads"
+	if l.Engines > 1 {
+		threads = fmt.Sprintf("JMeter threads (%d load generators added up)", l.Engines)
+	}
+	switch {
+	case l.InFlightPerThread > 0:
+		s += fmt.Sprintf(", %.1f times the %.1f %s. %s", l.InFlightPerThread, l.MeanThreads, threads, l.Mismatch)
+	case l.MeanThreads > 0:
+		s += fmt.Sprintf(" against %.1f %s: threads wait on a response %.0f%% of the time.", l.MeanThreads, threads, 100*l.BusyShare)
+	default:
+		s += "."
+	}
+	if l.EndTimestamps && l.Mismatch == "" {
+		s += " One thread's requests overlap when their timestamps are read as start times and not when read as end times: " +
+			"the file was probably written with sampleresult.timestamp.start=false, which shifts each request by its own " +
+			"elapsed time and inflates the requests counted in flight."
+	}
+	return s
 }
 
 func levelTable(ev *diagnose.ConcurrencyEvidence) table.Table {

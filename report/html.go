@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/jtlscope/jtlscope/analyze/capacity"
 	"github.com/jtlscope/jtlscope/report/chart"
 	"github.com/jtlscope/jtlscope/report/table"
 	"github.com/jtlscope/jtlscope/samples/redact"
@@ -78,27 +79,44 @@ type htmlView struct {
 	NextSteps        []string
 	Little           string
 	Summary          table.Table
-	Levels           table.Table
+	Bands            []NamedTable
+	BandNote         string
+	Apdex            table.Table
+	ApdexNote        string
+	Errors           table.Table
+	Top5             table.Table
 	Inputs           []htmlInput
 	Warnings         []string
+	Contents         []navItem
+}
+
+// navItem is one line of the page's contents list.
+type navItem struct {
+	ID, Title string
+	Sub       []navItem
 }
 
 func writeHTML(w io.Writer, r *CapacityReport, svgs map[string][]byte) error {
 	v := htmlView{
-		Title:    r.title(),
-		Version:  r.Version,
-		Facts:    r.runFacts(),
-		Findings: r.keyFindings(),
-		HasUSL:   r.Capacity.USL != nil,
-		USL:      USLTable(r.Capacity),
-		USLError: r.Capacity.USLError,
-		Plateaus: PlateausTable(r.Capacity),
-		Verdict:  redact.Text(r.Diagnosis.Verdict),
-		Causes:   CausesTable(r.Diagnosis),
-		Summary:  SummaryTable(redactSummary(r.Summary)),
-		Levels:   LevelsTable(r.Capacity),
-		Little:   littleText(r),
-		Warnings: r.AllWarnings(),
+		Title:     r.title(),
+		Version:   r.Version,
+		Facts:     r.runFacts(),
+		Findings:  r.keyFindings(),
+		HasUSL:    r.Capacity.USL != nil,
+		USL:       USLTable(r.Capacity),
+		USLError:  r.Capacity.USLError,
+		Plateaus:  PlateausTable(r.Capacity),
+		Verdict:   r.diagnosisLead(),
+		Causes:    CausesTable(r.Diagnosis),
+		Summary:   SummaryTable(redactSummary(r.Summary)),
+		Bands:     BandTables(redactCapacity(r.Capacity)),
+		BandNote:  bandNote(r.Capacity),
+		Apdex:     ApdexTable(r.Dashboard),
+		ApdexNote: r.Dashboard.String() + ".",
+		Errors:    ErrorsTable(r.Dashboard),
+		Top5:      Top5Table(r.Dashboard),
+		Little:    littleText(r.Diagnosis.Little),
+		Warnings:  r.AllWarnings(),
 	}
 	for _, cw := range r.Capacity.Warnings {
 		v.CapacityWarnings = append(v.CapacityWarnings, redact.Text(cw))
@@ -119,6 +137,7 @@ func writeHTML(w io.Writer, r *CapacityReport, svgs map[string][]byte) error {
 		}
 		v.Figures = append(v.Figures, hf)
 	}
+	v.Contents = v.contents()
 	for _, c := range r.Diagnosis.Causes {
 		v.Evidence = append(v.Evidence, htmlEvidence{c.Cause, string(c.Verdict), redact.Text(c.Summary), redact.Text(c.Missing)})
 	}
@@ -131,23 +150,55 @@ func writeHTML(w io.Writer, r *CapacityReport, svgs map[string][]byte) error {
 	return pageTemplate.Execute(w, v)
 }
 
+// contents lists the page's sections and figures.
+func (v *htmlView) contents() []navItem {
+	charts := navItem{ID: "charts", Title: "Charts"}
+	for _, f := range v.Figures {
+		if f.SVG != "" {
+			charts.Sub = append(charts.Sub, navItem{ID: "fig-" + f.Name, Title: f.Title})
+		}
+	}
+	out := []navItem{{ID: "findings", Title: "Key findings"}, {ID: "capacity", Title: "Capacity"}, charts,
+		{ID: "diagnosis", Title: "Why requests failed"}, {ID: "summary", Title: "Statistics per label"}}
+	if len(v.Apdex.Rows) > 0 {
+		out = append(out, navItem{ID: "apdex", Title: "APDEX"})
+	}
+	if len(v.Errors.Rows) > 0 {
+		out = append(out, navItem{ID: "errors", Title: "Errors"})
+	}
+	if len(v.Bands) > 0 {
+		out = append(out, navItem{ID: "levels", Title: "Measurements per concurrency level"})
+	}
+	return append(out, navItem{ID: "inputs", Title: "Inputs"}, navItem{ID: "warnings", Title: "Warnings"})
+}
+
+// diagnosisLead opens the diagnosis section. The verdict is the first key
+// finding already; repeating it word for word under its own heading made
+// the page read twice, so the section points back to it.
+func (r *CapacityReport) diagnosisLead() string {
+	if r.Diagnosis.Verdict == "" {
+		return ""
+	}
+	return fmt.Sprintf("The verdict is the first of the key findings. The causes checked, ranked by how many of the %s failures each explains:", Count(r.Diagnosis.Failures))
+}
+
+// bandNote explains the tables of measurements per level.
+func bandNote(c capacity.Result) string {
+	if len(c.Bands) == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("Levels are pooled in bands of %d %s (single levels of a ramp hold too few requests for a p95 to mean much); levels seen only while JMeter stopped threads are left out. tables/levels.csv has every level.", c.BandWidth, chart.LevelUnit(c.Metric))
+	if c.DefaultCriterion {
+		s += " Notes mark where failures rose above the low-load rate (95% confidence) or the p95 doubled; the default criterion is " + c.SLA + "."
+	}
+	return s
+}
+
 func (r *CapacityReport) title() string {
 	if r.Title != "" {
 		return r.Title
 	}
 	return "Capacity report"
-}
-
-func littleText(r *CapacityReport) string {
-	l := r.Diagnosis.Little
-	if l.Throughput <= 0 {
-		return ""
-	}
-	s := fmt.Sprintf("%.2f requests/s × %.3f s mean response = %.1f requests in flight on average", l.Throughput, l.MeanResponseS, l.MeanInFlight)
-	if l.MeanThreads > 0 {
-		s += fmt.Sprintf(", against %.1f JMeter threads: threads wait on a response %.0f%% of the time", l.MeanThreads, 100*l.BusyShare)
-	}
-	return s + "."
 }
 
 var (
@@ -198,25 +249,30 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 <style>
 :root { --ink: #1a1a1a; --muted: #555; --rule: #d0d0d0; --accent: #0072B2; --warn: #D55E00; }
 html { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: var(--ink); font-size: 15px; line-height: 1.45; }
-body { max-width: 60rem; margin: 2rem auto; padding: 0 1.5rem; }
+body { max-width: 96rem; margin: 2rem auto; padding: 0 2rem; }
+p, .findings, ul, dl.facts, .missing { max-width: 62rem; }
 h1 { font-size: 1.8rem; margin: 0 0 .6rem; }
 h2 { font-size: 1.3rem; margin: 2.2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid var(--rule); }
 h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; }
 dl.facts dt { font-weight: bold; color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-.findings { background: #f3f7fb; border-left: 4px solid var(--accent); padding: .6rem 1rem; }
+nav ol { columns: 2 28rem; margin: .4rem 0; padding-left: 1.4rem; }
+nav ol ol { columns: auto; padding-left: 1.2rem; font-size: .9rem; }
+nav a { color: var(--accent); text-decoration: none; }
+.findings { background: #f3f7fb; border-left: 4px solid var(--accent); padding: .6rem 1rem .6rem 2rem; }
 .findings li { margin: .3rem 0; }
 table { border-collapse: collapse; margin: .6rem 0; font-size: .85rem; }
 th, td { padding: .25rem .5rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
 th { border-bottom: 2px solid #999; white-space: nowrap; }
-td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
+td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tfoot td { font-weight: bold; border-top: 2px solid #999; }
-.wide { overflow-x: auto; }
-figure { margin: 1.6rem 0; break-inside: avoid; page-break-inside: avoid; }
-svg.chart { display: block; width: 100%; max-width: 16cm; height: auto; }
+.wide { overflow-x: auto; max-width: 100%; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 38rem), 1fr)); gap: 1.4rem 2.2rem; align-items: start; }
+figure { margin: 0; break-inside: avoid; page-break-inside: avoid; min-width: 0; }
+svg.chart { display: block; width: 100%; height: auto; }
 svg.chart text { font-family: "Liberation Sans", Arial, Helvetica, sans-serif !important; }
-figcaption { font-size: .85rem; color: var(--muted); max-width: 16cm; margin-top: .3rem; }
+figcaption { font-size: .85rem; color: var(--muted); margin-top: .3rem; }
 .missing { border: 1px dashed var(--rule); padding: .5rem .8rem; margin: .8rem 0; font-size: .9rem; color: var(--muted); break-inside: avoid; }
 .warn { color: var(--warn); }
 ul.warnings li { overflow-wrap: anywhere; }
@@ -226,9 +282,12 @@ code { font-family: "Liberation Mono", Consolas, monospace; font-size: .85em; }
 @media print {
   html { font-size: 10.5pt; }
   body { max-width: none; margin: 0; padding: 0; }
+  nav { display: none; }
   h2 { break-after: avoid; page-break-after: avoid; }
   table { font-size: 8pt; }
   .wide { overflow: visible; }
+  .figures { display: block; }
+  figure { margin: 1.2rem 0; }
   .findings { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 </style>
@@ -242,6 +301,16 @@ code { font-family: "Liberation Mono", Consolas, monospace; font-size: .85em; }
 {{- end}}
 </dl>
 </header>
+
+<nav aria-label="Contents">
+<h2>Contents</h2>
+<ol>
+{{- range .Contents}}
+<li><a href="#{{.ID}}">{{.Title}}</a>
+{{- if .Sub}}<ol>{{range .Sub}}<li><a href="#{{.ID}}">{{.Title}}</a></li>{{end}}</ol>{{end}}</li>
+{{- end}}
+</ol>
+</nav>
 
 <section id="findings">
 <h2>Key findings</h2>
@@ -277,6 +346,7 @@ code { font-family: "Liberation Mono", Consolas, monospace; font-size: .85em; }
 
 <section id="charts">
 <h2>Charts</h2>
+<div class="figures">
 {{- range .Figures}}
 {{- if .SVG}}
 <figure id="fig-{{.Name}}">
@@ -289,11 +359,14 @@ code { font-family: "Liberation Mono", Consolas, monospace; font-size: .85em; }
 {{- if .Err}} Drawing failed: {{.Err}}{{end}}</div>
 {{- end}}
 {{- end}}
+</div>
 </section>
 
 <section id="diagnosis">
 <h2>Why requests failed</h2>
+{{- if .Verdict}}
 <p class="verdict">{{.Verdict}}</p>
+{{- end}}
 {{template "table" .Causes}}
 <ul>
 {{- range .Evidence}}
@@ -319,10 +392,32 @@ code { font-family: "Liberation Mono", Consolas, monospace; font-size: .85em; }
 <div class="wide">{{template "table" .Summary}}</div>
 </section>
 
-{{- if .Levels.Rows}}
+{{- if .Apdex.Rows}}
+<section id="apdex">
+<h2>APDEX</h2>
+<p>{{.ApdexNote}}</p>
+<div class="wide">{{template "table" .Apdex}}</div>
+</section>
+{{- end}}
+
+{{- if .Errors.Rows}}
+<section id="errors">
+<h2>Errors</h2>
+<p>Each kind of error as JMeter's dashboard names it: the response code and message, or the failed assertion's message when the code says success.</p>
+<div class="wide">{{template "table" .Errors}}</div>
+<h3>Top 5 errors by sampler</h3>
+<div class="wide">{{template "table" .Top5}}</div>
+</section>
+{{- end}}
+
+{{- if .Bands}}
 <section id="levels">
 <h2>Measurements per concurrency level</h2>
-<div class="wide">{{template "table" .Levels}}</div>
+<p>{{.BandNote}}</p>
+{{- range .Bands}}
+<h3>{{.Name}}</h3>
+<div class="wide">{{template "table" .Table}}</div>
+{{- end}}
 </section>
 {{- end}}
 

@@ -18,6 +18,17 @@ func Markdown(w io.Writer, r *CapacityReport) error {
 	for _, f := range r.runFacts() {
 		ew.printf("- **%s**: %s\n", f.Name, mdText(f.Value))
 	}
+	ew.printf("\n**Contents**: [Key findings](#key-findings) · [Capacity](#capacity) · [Charts](#charts) · [Why requests failed](#why-requests-failed) · [Statistics per label](#statistics-per-label)")
+	if len(r.Dashboard.Apdex) > 0 {
+		ew.printf(" · [APDEX](#apdex)")
+	}
+	if len(r.Dashboard.Errors) > 0 {
+		ew.printf(" · [Errors](#errors)")
+	}
+	if len(r.Capacity.Bands) > 0 {
+		ew.printf(" · [Measurements per concurrency level](#measurements-per-concurrency-level)")
+	}
+	ew.printf(" · [Inputs](#inputs) · [Warnings](#warnings)\n")
 	ew.printf("\n## Key findings\n\n")
 	for _, s := range r.keyFindings() {
 		ew.printf("- %s\n", mdText(s))
@@ -62,7 +73,10 @@ func Markdown(w io.Writer, r *CapacityReport) error {
 		}
 	}
 
-	ew.printf("## Why requests failed\n\n%s\n\n", mdText(r.Diagnosis.Verdict))
+	ew.printf("## Why requests failed\n\n")
+	if lead := r.diagnosisLead(); lead != "" {
+		ew.printf("%s\n\n", mdText(lead))
+	}
 	ew.err = firstErr(ew.err, table.Write(ew, CausesTable(r.Diagnosis), table.Markdown))
 	ew.printf("\n")
 	for _, c := range r.Diagnosis.Causes {
@@ -78,15 +92,28 @@ func Markdown(w io.Writer, r *CapacityReport) error {
 			ew.printf("- %s\n", mdText(s))
 		}
 	}
-	if l := littleText(r); l != "" {
+	if l := littleText(r.Diagnosis.Little); l != "" {
 		ew.printf("\n### Little's law check\n\n%s\n", mdText(l))
 	}
 
 	ew.printf("\n## Statistics per label\n\n")
 	ew.err = firstErr(ew.err, table.Write(ew, SummaryTable(redactSummary(r.Summary)), table.Markdown))
-	if len(r.Capacity.Levels) > 0 {
-		ew.printf("\n## Measurements per concurrency level\n\n")
-		ew.err = firstErr(ew.err, table.Write(ew, LevelsTable(r.Capacity), table.Markdown))
+	if len(r.Dashboard.Apdex) > 0 {
+		ew.printf("\n## APDEX\n\n%s.\n\n", mdText(r.Dashboard.String()))
+		ew.err = firstErr(ew.err, table.Write(ew, ApdexTable(r.Dashboard), table.Markdown))
+	}
+	if len(r.Dashboard.Errors) > 0 {
+		ew.printf("\n## Errors\n\n")
+		ew.err = firstErr(ew.err, table.Write(ew, ErrorsTable(r.Dashboard), table.Markdown))
+		ew.printf("\n### Top 5 errors by sampler\n\n")
+		ew.err = firstErr(ew.err, table.Write(ew, Top5Table(r.Dashboard), table.Markdown))
+	}
+	if bts := BandTables(redactCapacity(r.Capacity)); len(bts) > 0 {
+		ew.printf("\n## Measurements per concurrency level\n\n%s\n", mdText(bandNote(r.Capacity)))
+		for _, bt := range bts {
+			ew.printf("\n### %s\n\n", mdText(bt.Name))
+			ew.err = firstErr(ew.err, table.Write(ew, bt.Table, table.Markdown))
+		}
 	}
 
 	ew.printf("\n## Inputs\n")
@@ -108,11 +135,13 @@ func Markdown(w io.Writer, r *CapacityReport) error {
 }
 
 // mdProse escapes what Markdown (and the HTML it allows) would interpret
-// in running text. Line breaks are flattened: a newline in a label could
-// otherwise start a heading or a list.
+// in running text, with CommonMark's backslash escapes (GitHub and GitLab
+// render "\<" as "<", and a reader of the raw file still reads "σ \< 0",
+// where "&lt;" read as code). Line breaks are flattened: a newline in a
+// label could otherwise start a heading or a list.
 var mdProse = strings.NewReplacer(
 	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
-	"<", "&lt;", ">", "&gt;", "&", "&amp;", "#", "\\#", "|", "\\|", "!", "\\!",
+	"<", "\\<", ">", "\\>", "&", "\\&", "#", "\\#", "|", "\\|", "!", "\\!",
 	"\r\n", " ", "\n", " ", "\r", " ",
 )
 

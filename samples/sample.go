@@ -87,6 +87,7 @@ type Sample struct {
 	// Children are sub-results in the order they were written: redirect
 	// hops, embedded resources, the samplers inside a Transaction Controller
 	// with "Generate parent sample" on, or 5.x CSV rows labelled "<label>-N".
+	// See Requests for how they count.
 	Children []Sample
 
 	Has Fields
@@ -160,19 +161,72 @@ func (s *Sample) walk(fn func(*Sample, int), depth int) {
 	}
 }
 
-// Requests calls fn for each sample that stands for one request on the
-// wire: s itself when it has no sub-results, else its leaves. A redirect
-// chain yields its hops, a Transaction Controller its samplers.
-// Transaction rows without children are not requests and are skipped.
+// The counting rule, the same for every format and layout:
+//
+//   - A sampler's result is one request, whatever sub-results it has:
+//     the redirect hops JMeter followed and the embedded resources it
+//     downloaded are part of it (its code is the final hop's, its time
+//     and bytes cover them all). In XML they are nested elements; in a
+//     5.x CSV, rows labelled "<label>-<n>" that the CSV decoder attaches
+//     to their parent.
+//   - A Transaction Controller row is a transaction, not a request. The
+//     samplers inside it are requests, whether the file nests them
+//     ("Generate parent sample" in XML) or writes them as rows of their
+//     own (CSV, or the parent option off).
+//
+// Requests applies the rule; SubResults lists what it leaves out, for
+// those who want every hop and resource counted too (--subresults).
+
+// Requests calls fn for each request s stands for: s itself, unless it is
+// a transaction, whose samplers (inside nested transactions too) are the
+// requests. A transaction row without children yields nothing.
 func (s *Sample) Requests(fn func(*Sample)) {
-	if len(s.Children) == 0 {
-		if s.Kind != KindTransaction {
-			fn(s)
-		}
+	if s.Kind != KindTransaction {
+		fn(s)
 		return
 	}
 	for i := range s.Children {
 		s.Children[i].Requests(fn)
+	}
+}
+
+// SubResults calls fn for every sub-result of the requests in s (redirect
+// hops, embedded resources, and theirs), depth first in the order they
+// were written: what Requests counts as part of its parent.
+func (s *Sample) SubResults(fn func(*Sample)) {
+	s.Requests(func(r *Sample) {
+		for i := range r.Children {
+			r.Children[i].Walk(func(c *Sample, _ int) { fn(c) })
+		}
+	})
+}
+
+// FailedSubResults calls fn for each failing sub-result of s none of whose
+// own sub-results failed: the resource or hop a failed request often
+// stands for. JMeter fails a page whose embedded resource failed, with the
+// page's own code (200) and "Embedded resource download error: ..." as
+// its message; the 404 is on the sub-result.
+func (s *Sample) FailedSubResults(fn func(*Sample)) {
+	for i := range s.Children {
+		c := &s.Children[i]
+		n := 0
+		c.FailedSubResults(func(d *Sample) { n++; fn(d) })
+		if n == 0 && !c.Success {
+			fn(c)
+		}
+	}
+}
+
+// Transactions calls fn for s when it is a transaction and for every
+// transaction nested in it (a Parallel Controller inside a Transaction
+// Controller), outermost first.
+func (s *Sample) Transactions(fn func(*Sample)) {
+	if s.Kind != KindTransaction {
+		return
+	}
+	fn(s)
+	for i := range s.Children {
+		s.Children[i].Transactions(fn)
 	}
 }
 

@@ -339,20 +339,6 @@ func TestParseErrorFormat(t *testing.T) {
 	}
 }
 
-func TestRequestsWalksLeaves(t *testing.T) {
-	s := Sample{Label: "tc", Kind: KindTransaction, Children: []Sample{
-		{Label: "a", Kind: KindHTTP, Children: []Sample{{Label: "a-0"}, {Label: "a-1"}}},
-		{Label: "b", Kind: KindHTTP},
-	}}
-	var got []string
-	s.Requests(func(r *Sample) { got = append(got, r.Label) })
-	if strings.Join(got, ",") != "a-0,a-1,b" {
-		t.Fatalf("Requests = %v", got)
-	}
-	lone := Sample{Kind: KindTransaction}
-	lone.Requests(func(*Sample) { t.Fatal("a childless transaction row is not a request") })
-}
-
 func TestStrictStopDoesNotSaySkipped(t *testing.T) {
 	p := &ParseError{File: "a.csv", Line: 51, Msg: "too few fields: 2; skipped the record"}
 	got := strictStop(p).Error()

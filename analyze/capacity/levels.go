@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -200,9 +201,22 @@ type Result struct {
 	FitErrorCeilingPct float64 `json:"fit_error_ceiling_pct"`
 	Knee               *Knee   `json:"knee,omitempty"`
 	// Sustainable is the highest level at which every level up to it met
-	// the SLA criteria; 0 when even the lowest broke them.
-	SLA         string `json:"sla,omitempty"`
-	Sustainable *int   `json:"sustainable,omitempty"`
+	// the SLA criteria; 0 when even the lowest broke them. Without
+	// criteria, it is the highest level of the last band of levels that
+	// met the default criterion (DefaultCriterion is then set and SLA
+	// spells it out).
+	SLA              string `json:"sla,omitempty"`
+	DefaultCriterion bool   `json:"default_criterion,omitempty"`
+	Sustainable      *int   `json:"sustainable,omitempty"`
+	// Bands pools the levels of every request into bands of BandWidth
+	// levels, judged by the default criterion; LabelBands the same per
+	// label, failing labels first.
+	BandWidth  int          `json:"band_width,omitempty"`
+	Bands      []Band       `json:"bands,omitempty"`
+	LabelBands []LabelBands `json:"label_bands,omitempty"`
+	// FailuresRose is set when failures rose with load (a level left
+	// out of the fit, or the default criterion broken by failures).
+	FailuresRose bool `json:"failures_rose,omitempty"`
 	// Statement is the one line for the report.
 	Statement string `json:"statement,omitempty"`
 	// ByLabel has the latency percentiles per level of the busiest
@@ -355,12 +369,14 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 		}
 		res.Levels = append(res.Levels, st)
 	}
+	leftOut := ""
 	if failing > 0 {
+		res.FailuresRose = true
 		what := fmt.Sprintf("%d levels", failing)
 		if failing == 1 {
 			what = "1 level"
 		}
-		res.Warnings = append(res.Warnings, fmt.Sprintf("Left out of the USL fit and the knee: %s where more than %s%% of requests failed (10 points above the rate at low load). There the server rejects work rather than slowing down, which is a failure limit (see the failure onset), not a scalability curve.", what, strconv.FormatFloat(res.FitErrorCeilingPct, 'f', -1, 64)))
+		leftOut = fmt.Sprintf("Left out of the USL fit and the knee: %s where more than %s%% of requests failed (10 points above the rate at low load). There the server rejects work rather than slowing down, which is a failure limit (see the failure onset), not a scalability curve.", what, strconv.FormatFloat(res.FitErrorCeilingPct, 'f', -1, 64))
 	}
 	if l.shift > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("more than %d distinct concurrency levels: each level shown stands for %d adjacent ones", maxLevels, 1<<l.shift))
@@ -377,18 +393,25 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 			}
 		}
 		res.USLFrom = "plateaus"
-	} else if len(points) > 0 {
-		res.Warnings = append(res.Warnings, "no steady plateaus of 10 s or more at six levels: the USL is fitted on the levels a ramp passed through, each held only briefly, so throughput per level is noisy. A stepped test (several minutes per level) gives a firmer fit.")
+	} else if len(points) >= 4 {
+		found := "none was found"
+		if k := len(res.Plateaus); k > 0 {
+			found = fmt.Sprintf("only %d %s found", k, map[bool]string{true: "was", false: "were"}[k == 1])
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the USL is fitted on the levels a ramp passed through, each held only briefly, so throughput per level is noisy: a firmer fit needs steady plateaus (10 s or more at one level) at six levels or more, and %s. A stepped test (several minutes per level) gives one.", found))
 	}
 	if len(fitOn) >= 3 {
 		if u, err := FitUSL(fitOn); err == nil {
 			res.USL = u
+			if leftOut != "" {
+				res.Warnings = append([]string{leftOut}, res.Warnings...)
+			}
 			for _, w := range u.Warnings {
 				res.Warnings = append(res.Warnings, "USL: "+w.String())
 			}
 			res.NStarCI, res.XMaxCI = uslIntervals(fitOn, u, seed)
 		} else {
-			res.USLError = err.Error()
+			res.USLError = fitError(err, len(fitOn), failing)
 		}
 		// The knee of a rising curve: up to the throughput peak only, since
 		// Kneedle assumes one bend and a fall after the peak is another.
@@ -411,7 +434,22 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 			}
 		}
 	} else {
-		res.USLError = "fewer than 3 concurrency levels with throughput: nothing to fit"
+		res.USLError = fitError(nil, len(fitOn), failing)
+	}
+	unitName := "threads"
+	if res.Metric != "threads" {
+		unitName = "requests in flight"
+	}
+	if len(ns) > 0 {
+		res.BandWidth = bandWidth(ns[len(ns)-1])
+		res.Bands = bands(l.byLevel, res.BandWidth, rampDown)
+		res.LabelBands = l.labelBands(res.BandWidth, rampDown)
+	}
+	if len(criteria) == 0 {
+		res.applyDefault(res.Bands, unitName)
+		for _, b := range res.Bands {
+			res.FailuresRose = res.FailuresRose || b.Note == "failures rise"
+		}
 	}
 	if len(criteria) > 0 {
 		res.SLA = criteria.String()
@@ -582,4 +620,69 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// fitError says in words why there is no USL fit: n points were left to
+// fit, failing levels were left out.
+func fitError(err error, n, failing int) string {
+	why := fmt.Sprintf("only %d concurrency %s with a measured throughput", n, map[bool]string{true: "level", false: "levels"}[n == 1])
+	if failing > 0 {
+		why += fmt.Sprintf(" below the failure limit (%d more failed too often to count)", failing)
+	}
+	switch {
+	case n < 4:
+		return why + ", and the fit needs at least 4 (a ramp or load steps through several levels, with thread counts, gives them)"
+	case err != nil && errors.Is(err, stats.ErrDegenerate):
+		return fmt.Sprintf("the %d levels do not determine the three parameters (too few distinct levels, no throughput, or no convergence)", n)
+	case err != nil:
+		return "the measurements cannot be fitted (" + err.Error() + ")"
+	}
+	return why
+}
+
+// labelBands pools each label's levels into bands, failing labels first.
+func (l *Levels) labelBands(w int, rampDown map[int]bool) []LabelBands {
+	out := make([]LabelBands, 0, len(l.byLabel))
+	for label, byN := range l.byLabel {
+		lb := LabelBands{Label: label}
+		for n, lev := range byN {
+			if !rampDown[n] {
+				lb.Requests += lev.n
+				lb.Errors += lev.n - lev.ok
+			}
+		}
+		if lb.Requests > 0 {
+			lb.ErrorPct = round(100*float64(lb.Errors)/float64(lb.Requests), 2)
+			out = append(out, lb)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if (out[i].Errors > 0) != (out[j].Errors > 0) {
+			return out[i].Errors > 0
+		}
+		if out[i].ErrorPct != out[j].ErrorPct {
+			return out[i].ErrorPct > out[j].ErrorPct
+		}
+		if out[i].Requests != out[j].Requests {
+			return out[i].Requests > out[j].Requests
+		}
+		return out[i].Label < out[j].Label
+	})
+	if len(out) > maxBandLabels {
+		out = out[:maxBandLabels]
+	}
+	for i := range out {
+		bs := bands(l.byLabel[out[i].Label], w, rampDown)
+		if len(bs) > 0 {
+			c := lowLoad(bs)
+			for j := range bs {
+				if why := c.breaks(j, bs[j]); why != "" {
+					bs[j].Note = why
+					break
+				}
+			}
+		}
+		out[i].Bands = bs
+	}
+	return out
 }

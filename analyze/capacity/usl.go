@@ -57,7 +57,7 @@ type USL struct {
 	// Sigma, Kappa and Lambda are the least-squares estimates under
 	// σ, κ ≥ 0, with standard errors from the Jacobian at the solution
 	// (s²·(JᵀJ)⁻¹, as R's usl and nls) and Student-t intervals on n−3
-	// degrees of freedom. Intervals are not truncated at the bounds.
+	// degrees of freedom, cut at 0 below (the parameters are not negative).
 	Sigma    float64        `json:"sigma"`
 	Kappa    float64        `json:"kappa"`
 	Lambda   float64        `json:"lambda"`
@@ -168,8 +168,11 @@ func FitUSL(points []Point) (*USL, error) {
 		return nil, fmt.Errorf("%w: USL parameters are not identifiable from these points", stats.ErrDegenerate)
 	}
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(m.DF)}.Quantile(0.975)
+	// σ, κ and λ cannot be negative: an interval reaching below zero is
+	// cut there (a reader takes "−0.0026 – 0.0026" for a possible
+	// negative contention).
 	ci := func(est, se float64) stats.Interval {
-		return stats.Interval{Lo: est - t*se, Hi: est + t*se, Level: 0.95}
+		return stats.Interval{Lo: max(0, est-t*se), Hi: est + t*se, Level: 0.95}
 	}
 	m.SigmaSE, m.KappaSE, m.LambdaSE = math.Sqrt(cov[0]), math.Sqrt(cov[4]), math.Sqrt(cov[8])
 	m.SigmaCI, m.KappaCI, m.LambdaCI = ci(m.Sigma, m.SigmaSE), ci(m.Kappa, m.KappaSE), ci(m.Lambda, m.LambdaSE)

@@ -202,33 +202,45 @@ func Breaches(r Result, limits []FailOn) []string {
 	var out []string
 	for _, row := range append(append([]Row{}, r.Rows...), r.Total) {
 		for _, f := range limits {
-			m := row.Metric(f.Metric)
-			if m == nil || m.Verdict != Worse {
-				continue
-			}
-			change := m.Delta
-			if f.Metric == "throughput_per_s" {
-				change = -change
-			}
-			if f.Relative {
-				if m.DeltaPct == nil {
-					// No relative change from a baseline of 0: any
-					// significant rise breaks every relative limit.
-					out = append(out, fmt.Sprintf("%s: %s rose from 0 by %+.3g (limit %s)", row.Label, f.Metric, m.Delta, f))
-					continue
-				}
-				change = *m.DeltaPct
-				if f.Metric == "throughput_per_s" {
-					change = -change
-				}
-			}
-			if change > f.Limit {
-				out = append(out, fmt.Sprintf("%s: %s changed by %+.3g%s (limit %s)", row.Label, f.Metric, signed(m, f), unitOf(f), f))
+			if msg, broken := Judge(row, f); broken {
+				out = append(out, row.Label+": "+msg)
 			}
 		}
 	}
 	return out
 }
+
+// Judge checks one row against one limit: broken when the metric got
+// significantly worse by more than the limit. The message gives the
+// change and the limit either way (for a JUnit test case).
+func Judge(row Row, f FailOn) (string, bool) {
+	m := row.Metric(f.Metric)
+	if m == nil {
+		return fmt.Sprintf("%s not measured (limit %s)", f.Metric, f), false
+	}
+	if m.Verdict != Worse {
+		return fmt.Sprintf("%s not significantly worse (%s → %s, limit %s)", f.Metric, fmtVal(m.Base), fmtVal(m.New), f), false
+	}
+	change := m.Delta
+	if f.Metric == "throughput_per_s" {
+		change = -change
+	}
+	if f.Relative {
+		if m.DeltaPct == nil {
+			// No relative change from a baseline of 0: any
+			// significant rise breaks every relative limit.
+			return fmt.Sprintf("%s rose from 0 by %+.3g (limit %s)", f.Metric, m.Delta, f), true
+		}
+		change = *m.DeltaPct
+		if f.Metric == "throughput_per_s" {
+			change = -change
+		}
+	}
+	msg := fmt.Sprintf("%s changed by %+.3g%s (limit %s)", f.Metric, signed(m, f), unitOf(f), f)
+	return msg, change > f.Limit
+}
+
+func fmtVal(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
 
 func signed(m *Metric, f FailOn) float64 {
 	if f.Relative && m.DeltaPct != nil {

@@ -2,16 +2,18 @@ package concurrency
 
 import (
 	"container/heap"
-	"time"
 
 	"github.com/jtlscope/jtlscope/samples"
 )
 
 // Level is the concurrency a request saw when it started.
 type Level struct {
-	// Threads is JMeter's allThreads for the sample, -1 when not recorded.
+	// Threads is the run's active threads: JMeter's allThreads for the
+	// sample, added up over load generators (see Threads); -1 when not
+	// recorded.
 	Threads int
-	// GroupThreads is JMeter's grpThreads, -1 when not recorded.
+	// GroupThreads is JMeter's grpThreads, on the sample's own engine;
+	// -1 when not recorded.
 	GroupThreads int
 	// InFlight counts requests running when this one started, itself
 	// included (so the first request sees 1).
@@ -29,16 +31,17 @@ type Tracker struct {
 	all     endHeap
 	byLabel map[string]*endHeap
 	maxAll  int
+	threads *Threads
 }
 
 // NewTracker returns an empty Tracker.
-func NewTracker() *Tracker { return &Tracker{byLabel: map[string]*endHeap{}} }
+func NewTracker() *Tracker { return &Tracker{byLabel: map[string]*endHeap{}, threads: NewThreads()} }
 
 // Observe records r and returns the concurrency it started into.
 func (t *Tracker) Observe(r *samples.Sample) Level {
-	lv := Level{Threads: -1, GroupThreads: -1}
+	lv := Level{Threads: t.threads.Observe(r), GroupThreads: -1}
 	if r.Has&samples.FieldThreads != 0 {
-		lv.Threads, lv.GroupThreads = r.AllThreads, r.GrpThreads
+		lv.GroupThreads = r.GrpThreads
 	}
 	if r.Has&samples.FieldStart == 0 {
 		return lv
@@ -59,6 +62,9 @@ func (t *Tracker) Observe(r *samples.Sample) Level {
 
 // MaxInFlight is the largest InFlight seen.
 func (t *Tracker) MaxInFlight() int { return t.maxAll }
+
+// Engines is how many load generators' thread counts were added up.
+func (t *Tracker) Engines() int { return t.threads.Engines() }
 
 // endHeap holds the end times of running requests.
 type endHeap []int64
@@ -82,77 +88,6 @@ func (h *endHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
-}
-
-// Little's law: a consistency check between measured concurrency and
-// throughput × latency.
-
-// LittleCheck compares the time-averaged number of requests in flight,
-// measured from the intervals, with X·W from the same requests.
-type LittleCheck struct {
-	// MeanInFlight is Σ elapsed / span: the time-average of in-flight
-	// requests (exactly Little's L when every request lies in the span).
-	MeanInFlight float64 `json:"mean_in_flight"`
-	// Throughput is requests per second over the span (X).
-	Throughput float64 `json:"throughput_per_s"`
-	// MeanResponseS is the mean elapsed in seconds (W).
-	MeanResponseS float64 `json:"mean_response_s"`
-	// MeanThreads is the mean of JMeter's allThreads over samples, 0 when
-	// not recorded.
-	MeanThreads float64 `json:"mean_threads,omitempty"`
-	// BusyShare is MeanInFlight / MeanThreads: the share of the threads'
-	// time spent waiting on a response; the rest is think time, timers and
-	// the load generator's own work. Low values mean the thread count
-	// overstates the load on the server.
-	BusyShare float64 `json:"busy_share,omitempty"`
-}
-
-// Little accumulates a LittleCheck.
-type Little struct {
-	n           int64
-	sumElapsed  time.Duration
-	first, last time.Time
-	sumThreads  float64
-	nThreads    int64
-}
-
-// Add counts one request.
-func (l *Little) Add(r *samples.Sample) {
-	if r.Has&samples.FieldStart == 0 {
-		return
-	}
-	if l.n == 0 || r.Start.Before(l.first) {
-		l.first = r.Start
-	}
-	if end := r.End(); end.After(l.last) {
-		l.last = end
-	}
-	l.n++
-	l.sumElapsed += r.Elapsed
-	if r.Has&samples.FieldThreads != 0 {
-		l.sumThreads += float64(r.AllThreads)
-		l.nThreads++
-	}
-}
-
-// Result computes the check; the zero value when nothing was added.
-func (l *Little) Result() LittleCheck {
-	span := l.last.Sub(l.first).Seconds()
-	if l.n == 0 || span <= 0 {
-		return LittleCheck{}
-	}
-	c := LittleCheck{
-		MeanInFlight:  l.sumElapsed.Seconds() / span,
-		Throughput:    float64(l.n) / span,
-		MeanResponseS: l.sumElapsed.Seconds() / float64(l.n),
-	}
-	if l.nThreads > 0 {
-		c.MeanThreads = l.sumThreads / float64(l.nThreads)
-		if c.MeanThreads > 0 {
-			c.BusyShare = c.MeanInFlight / c.MeanThreads
-		}
-	}
-	return c
 }
 
 // Bin is the level that stands for n when adjacent levels are merged in

@@ -14,7 +14,8 @@ import (
 
 // Options configure a Diagnoser.
 type Options struct {
-	// Status selects the failures to explain; the zero value is every 4xx.
+	// Status narrows the failures to explain; the zero value is every
+	// failing sample.
 	Status StatusFilter
 	// IDs name the ID fields explicitly (--id header:x-recording-id);
 	// empty means auto-detect.
@@ -53,6 +54,12 @@ const (
 	dimThreads
 	dimInFlight
 	dimTime
+	// dimKind is the request's outcome: 0 success, k > 0 failure kind k
+	// (see kindSet), -1 a failure the status filter leaves out.
+	dimKind
+	// dimLatency is a failure's response-time band (latencyBand), 0 for
+	// a success: what tells two mechanisms of one kind apart.
+	dimLatency
 	numBuiltin
 )
 
@@ -80,10 +87,14 @@ type Diagnoser struct {
 	samples, requests int64
 	noStart           int64
 	status            map[string]int64
+	kinds             *kindSet
 	failures          []failure
 	has               samples.Fields
 	sources           []string
 	sourceIx          map[string]int32
+	// dupid is the duplicate-ID cause, which may change the key of a
+	// request already counted (see duplicateID.collide).
+	dupid *duplicateID
 }
 
 // failure is one failing request, kept for the per-sample attribution.
@@ -106,13 +117,18 @@ func New(opts Options) *Diagnoser {
 		groupIx:  map[string]int32{},
 		status:   map[string]int64{},
 		sourceIx: map[string]int32{},
+		kinds:    newKindSet(),
 	}
-	for _, n := range []string{"label", "group", "threads", "in_flight", "time"} {
+	for _, n := range []string{"label", "group", "threads", "in_flight", "time", "kind", "latency"} {
 		d.table.addDim(n)
 	}
 	d.causes = newCauses(opts)
 	for _, c := range d.causes {
 		c.setup(d.table)
+		if c, ok := c.(*duplicateID); ok {
+			d.dupid = c
+			c.d = d
+		}
 	}
 	return d
 }
@@ -137,12 +153,15 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 	if end := r.End(); end.After(d.last) {
 		d.last = end
 	}
+	kind := d.kinds.classify(r, d.opts.Status)
 	rc := request{
-		failed: d.opts.Status.Failed(r),
-		status: r.Status(),
-		level:  d.tracker.Observe(r),
-		label:  d.intern(r.Label, d.labelIx, &d.labels),
-		group:  d.group(r.Thread),
+		failed:  kind > 0,
+		kind:    kind,
+		status:  r.Status(),
+		level:   d.tracker.Observe(r),
+		label:   d.intern(r.Label, d.labelIx, &d.labels),
+		group:   d.group(r.Thread),
+		failure: -1,
 	}
 	rc.offsetMS = r.Start.Sub(d.origin).Milliseconds()
 	d.little.Add(r)
@@ -152,11 +171,22 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 	k[dimThreads] = int32(rc.level.Threads)
 	k[dimInFlight] = inFlightBin(rc.level.InFlight)
 	k[dimTime] = int32(rc.offsetMS / timeBin.Milliseconds())
+	k[dimKind] = kind
+	if rc.failed {
+		k[dimLatency] = latencyBand(r.Elapsed)
+		d.kinds.observe(kind, r, rc.label)
+		if d.opts.Attribution {
+			rc.failure = len(d.failures)
+		}
+	}
 	for _, c := range d.causes {
 		c.observe(r, &rc, &k)
 	}
 	raw := k
 	d.table.add(d.coarse(k), rc.failed)
+	if d.dupid != nil {
+		d.dupid.counted(raw, &rc)
+	}
 	if len(d.table.cells) > maxCells {
 		switch {
 		case d.timeShift < maxTimeShift:
@@ -257,6 +287,7 @@ type Attribution struct {
 	Label  string    `csv:"label" json:"label"`
 	Start  time.Time `csv:"start" json:"start"`
 	Code   string    `csv:"code" json:"code"`
+	Kind   string    `csv:"kind" json:"kind"`
 	Cause  string    `csv:"cause" json:"cause"`
 }
 

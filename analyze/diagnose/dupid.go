@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sort"
 	"strings"
 
@@ -9,31 +10,117 @@ import (
 	"github.com/jtlscope/jtlscope/samples"
 )
 
-// duplicateID asks whether failing requests reused an ID an earlier
-// request had already sent to the same endpoint: a static header, a CSV
-// Data Set that recycles, IDs built from a clock that collide under load.
+// duplicateID asks whether failing requests shared an ID with another
+// request to the same endpoint: a static header, a CSV Data Set that
+// recycles, IDs built from a millisecond clock that collide under load.
+//
+// Two requests that start in the same millisecond with the same ID reach
+// the server in either order, so "the later use in start order" is only
+// half the story: a collision marks every request of the group, and the
+// server's signature is that one of them (the one it stored first)
+// succeeds. So the marker is every request that shared its ID (the later
+// uses, and a first use that a later one overlapped in time), and its
+// purity is counted against the later uses alone: in each group, one
+// request is expected to go through.
 type duplicateID struct {
-	tr   *ids.Tracker
-	dim  int
-	locs map[string]int // "endpoint\x00location" -> bit
-	name []string       // bit -> "endpoint\x00location"
-	// idOn counts requests with at least one ID per label, so that "no ID
-	// found on the failing label" can be told from "never reused".
-	seenIDs int64
+	tr *ids.Tracker
+	d  *Diagnoser
+	// dimReused holds, per (endpoint, location) bit, whether the request
+	// reused a value seen before; dimCollided whether a later request
+	// with the same value overlapped it (a first use in a collision);
+	// dimKeeper marks the one request of a collision group whose failures
+	// all failed that the server took first (see settle).
+	dimReused, dimCollided, dimKeeper int
+	locs                              map[string]int // "endpoint\x00location" -> bit
+	name                              []string       // bit -> "endpoint\x00location"
+	seenIDs                           int64
+
+	seed maphash.Seed
+	// pending holds the first uses still in flight, by value: a later use
+	// that starts before one ends collides with it.
+	pending map[uint64]*firstUse
+	// cur are the first uses of the request being observed, registered in
+	// pending once its key is final (counted); joins the groups it
+	// collided with, joined then too.
+	cur      []pendingKey
+	joins    []*firstUse
+	curMS    int64
+	curStart int64
+	curEnd   int64
+	swept    int64
+	groups   CollisionGroups
 }
 
-// maxIDBits is how many (endpoint, location) pairs get a bit in the key;
+type pendingKey struct {
+	h   uint64
+	bit int
+}
+
+// firstUse is a first use of a value while it may still collide, and
+// the requests that collided with it.
+type firstUse struct {
+	first    member
+	others   []member
+	end      int64 // Unix ms
+	bit      int
+	collided bool
+}
+
+// member is one request of a collision group, as the table counted it.
+type member struct {
+	raw     Key
+	failed  bool
+	failure int
+	ms      int64 // elapsed
+}
+
+// maxMembers bounds a group's members: a static ID under load makes one
+// group of everything in flight with its first use, and the first few
+// say as much as all of them.
+const maxMembers = 64
+
+// CollisionGroups describes the groups of requests that shared an ID
+// while in flight together.
+type CollisionGroups struct {
+	Groups int64 `json:"groups"`
+	// OneSucceeded counts groups where exactly one request succeeded:
+	// the server stored the first it saw and refused the rest.
+	OneSucceeded int64 `json:"one_succeeded"`
+	AllFailed    int64 `json:"all_failed"`
+	AllSucceeded int64 `json:"all_succeeded"`
+	Requests     int64 `json:"requests"`
+	Failures     int64 `json:"failures"`
+}
+
+// maxBits is how many (endpoint, location) pairs get a bit in the key;
 // later ones are still tracked by ids but cannot be chosen as the marker.
 const maxIDBits = 31
 
+// maxPending bounds the first uses waiting for a collision; past it the
+// oldest are settled (a run with more requests in flight than this does
+// not exist; a broken file with out-of-order times might).
+const maxPending = 1 << 16
+
 func newDuplicateID(specs []ids.Spec) *duplicateID {
-	return &duplicateID{tr: ids.New(ids.Options{Select: specs}), locs: map[string]int{}}
+	return &duplicateID{
+		tr:      ids.New(ids.Options{Select: specs}),
+		locs:    map[string]int{},
+		seed:    maphash.MakeSeed(),
+		pending: map[uint64]*firstUse{},
+	}
 }
 
-func (c *duplicateID) Name() string   { return "duplicate-id" }
-func (c *duplicateID) setup(t *Table) { c.dim = t.addDim("id_reused") }
+func (c *duplicateID) Name() string { return "duplicate-id" }
+func (c *duplicateID) setup(t *Table) {
+	c.dimReused = t.addDim("id_reused")
+	c.dimCollided = t.addDim("id_collided")
+	c.dimKeeper = t.addDim("id_keeper")
+}
 
 func (c *duplicateID) observe(r *samples.Sample, rc *request, k *Key) {
+	start, end := r.Start.UnixMilli(), r.End().UnixMilli()
+	c.cur, c.joins, c.curStart, c.curEnd, c.curMS = c.cur[:0], c.joins[:0], start, end, r.Elapsed.Milliseconds()
+	c.sweep(start)
 	uses := c.tr.Observe(r)
 	if len(uses) > 0 {
 		c.seenIDs++
@@ -53,11 +140,135 @@ func (c *duplicateID) observe(r *samples.Sample, rc *request, k *Key) {
 			c.locs[key] = bit
 			c.name = append(c.name, key)
 		}
-		if u.Reused {
-			mask |= 1 << bit
+		h := c.hash(bit, u.Value)
+		if !u.Reused {
+			c.cur = append(c.cur, pendingKey{h, bit})
+			continue
+		}
+		mask |= 1 << bit
+		if fu := c.pending[h]; fu != nil && start <= fu.end {
+			c.collide(fu)
+			c.joins = append(c.joins, fu)
 		}
 	}
-	k[c.dim] = mask
+	k[c.dimReused] = mask
+}
+
+func (c *duplicateID) hash(bit int, v string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteByte(byte(bit))
+	h.WriteString(v)
+	return h.Sum64()
+}
+
+// counted registers the current request's first uses once its key is
+// final.
+func (c *duplicateID) counted(raw Key, rc *request) {
+	m := member{raw: raw, failed: rc.failed, failure: rc.failure, ms: c.curMS}
+	for _, fu := range c.joins {
+		if len(fu.others) < maxMembers {
+			fu.others = append(fu.others, m)
+		}
+	}
+	for _, pk := range c.cur {
+		if len(c.pending) >= maxPending {
+			c.sweep(1<<62 - 1)
+		}
+		c.pending[pk.h] = &firstUse{first: m, end: c.curEnd, bit: pk.bit}
+	}
+}
+
+// collide marks a first use as part of a collision, moving it to the
+// table cell of a request that shared its ID.
+func (c *duplicateID) collide(fu *firstUse) {
+	if fu.collided {
+		return
+	}
+	fu.collided = true
+	c.flag(&fu.first, c.dimCollided, 1<<fu.bit)
+}
+
+// flag sets bits of a dimension in a counted request's key, moving it to
+// its new cell.
+func (c *duplicateID) flag(m *member, dim int, bits int32) {
+	to := m.raw
+	to[dim] |= bits
+	d := c.d
+	d.table.move(d.coarse(m.raw), d.coarse(to), m.failed)
+	if m.failure >= 0 && m.failure < len(d.failures) {
+		d.failures[m.failure].key = to
+	}
+	m.raw = to
+}
+
+// sweep settles the first uses that ended before now: nothing starting
+// later can collide with them.
+func (c *duplicateID) sweep(now int64) {
+	if len(c.pending) == 0 || (now-c.swept < 1000 && len(c.pending) < maxPending) {
+		return
+	}
+	c.swept = now
+	for h, fu := range c.pending {
+		if fu.end < now {
+			c.settle(fu)
+			delete(c.pending, h)
+		}
+	}
+}
+
+// settle counts a collision group once nothing more can join it. When
+// every request of the group failed, the one the server took first (and
+// that then failed for another reason) was not refused for its ID: it is
+// the one that went furthest, the slowest to answer. It is marked so that
+// the attribution does not put its failure down to the ID; the markers
+// the causes are judged by do not look at it, since it is read off the
+// outcome.
+func (c *duplicateID) settle(fu *firstUse) {
+	if !fu.collided {
+		return
+	}
+	g := &c.groups
+	members := int32(1 + len(fu.others))
+	fails := b2i(fu.first.failed)
+	keeper := &fu.first
+	for i := range fu.others {
+		o := &fu.others[i]
+		fails += b2i(o.failed)
+		if o.ms > keeper.ms {
+			keeper = o
+		}
+	}
+	g.Groups++
+	g.Requests += int64(members)
+	g.Failures += int64(fails)
+	switch fails {
+	case members - 1:
+		g.OneSucceeded++
+	case members:
+		g.AllFailed++
+		c.flag(keeper, c.dimKeeper, 1)
+	case 0:
+		g.AllSucceeded++
+	}
+}
+
+// settleCollisions settles every first use still pending, at the end of
+// the pass.
+func (d *Diagnoser) settleCollisions() {
+	if c := d.dupid; c != nil {
+		for h, fu := range c.pending {
+			c.settle(fu)
+			delete(c.pending, h)
+		}
+	}
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // ReusePoint is one time window of the reuse-over-time chart.
@@ -70,26 +281,74 @@ type ReusePoint struct {
 
 // DuplicateIDEvidence is the evidence of the duplicate-id cause.
 type DuplicateIDEvidence struct {
-	// Endpoint and Location name the ID whose reuse best matches the
+	// Endpoint and Location name the ID whose sharing best matches the
 	// failures.
 	Endpoint string `json:"endpoint,omitempty"`
 	Location string `json:"location,omitempty"`
-	// Reused and Fresh are the failure rates of requests that reused the ID
-	// and of first uses.
-	Reused   Counts       `json:"reused"`
-	Fresh    Counts       `json:"fresh"`
-	OverTime []ReusePoint `json:"over_time,omitempty"`
+	// Reused and Fresh are the failure rates of requests that shared the
+	// ID (later uses and collided first uses) and of the others.
+	Reused Counts `json:"reused"`
+	Fresh  Counts `json:"fresh"`
+	// Collisions are the groups of requests in flight together with one
+	// ID; Shape says how the IDs look.
+	Collisions CollisionGroups `json:"collisions"`
+	Shape      string          `json:"shape,omitempty"`
+	// AfterRateLimit counts the reuses sent right after a 429 on the same
+	// thread: resends of an ID the server may already have stored.
+	AfterRateLimit *Counts      `json:"after_rate_limit,omitempty"`
+	OverTime       []ReusePoint `json:"over_time,omitempty"`
 	// WindowS is the width of the OverTime windows in seconds.
 	WindowS float64    `json:"window_s,omitempty"`
 	IDs     ids.Result `json:"ids"`
 }
 
-func (c *duplicateID) assess(a *assessment) Finding {
-	f := Finding{Cause: c.Name(), mechanism: true}
+func (c *duplicateID) marker(bit int) *Marker {
+	mask := int32(1) << bit
+	dr, dc, dk := c.dimReused, c.dimCollided, c.dimKeeper
+	return &Marker{
+		cause:         c.Name(),
+		match:         func(k Key) bool { return (k[dr]|k[dc])&mask != 0 },
+		atRisk:        func(k Key) bool { return k[dr]&mask != 0 },
+		spared:        func(k Key) bool { return k[dk] != 0 },
+		mechanism:     true,
+		deterministic: true,
+		index:         bit,
+		detail:        c.describeBit(bit),
+	}
+}
+
+func (c *duplicateID) propose(a *assessment, p *population) *Marker {
+	if p.kind == 0 {
+		return nil
+	}
+	var best *Marker
+	bestDev := 0.0
+	for bit := range c.name {
+		m := c.marker(bit)
+		if a.table.total(p.where(func(k Key) bool { return p.failure(k) && m.match(k) })).Fail == 0 {
+			continue
+		}
+		if d := deviance(a.table, p.all(), []func(Key) bool{m.match}); best == nil || d < bestDev {
+			best, bestDev = m, d
+		}
+	}
+	return best
+}
+
+func (c *duplicateID) describeBit(bit int) string {
+	_, loc, _ := strings.Cut(c.name[bit], "\x00")
+	return "shared " + describeLoc(ids.Location{Location: loc}) + " values"
+}
+
+func (c *duplicateID) assess(a *assessment, v *causeVerdict) Finding {
+	f := Finding{Cause: c.Name(), mechanism: true, Verdict: Unlikely}
 	res := c.tr.Result()
-	ev := &DuplicateIDEvidence{IDs: res}
+	ev := &DuplicateIDEvidence{IDs: res, Collisions: c.groups}
 	f.Evidence = ev
-	dim := c.dim
+	pop := v.ownPop(a)
+	if pop == nil {
+		pop = &population{}
+	}
 	failingLocs := c.locationsOnFailingLabels(a, res)
 	if len(failingLocs) == 0 {
 		f.Verdict = NotAssessable
@@ -107,70 +366,87 @@ func (c *duplicateID) assess(a *assessment) Finding {
 		}
 		return f
 	}
-	// Pick the location whose reuse best separates failures.
-	best, bestDev := -1, a.d0
-	for bit := range c.name {
-		mask := int32(1) << bit
-		m := func(k Key) bool { return k[dim]&mask != 0 }
-		if a.explained(m) == 0 {
-			continue
-		}
-		if d := deviance(a.table, a.keep, []func(Key) bool{m}); best < 0 || d < bestDev {
-			best, bestDev = bit, d
-		}
+	m := v.proposed
+	if len(v.chosen) > 0 {
+		m = v.chosen[0].m
 	}
-	if best < 0 {
+	if m == nil {
 		loc := failingLocs[0]
-		f.Verdict = Unlikely
-		f.Summary = fmt.Sprintf("IDs were never reused by the failing requests (%s: %s values in %s requests).",
+		f.Summary = fmt.Sprintf("No failing request shared an ID with another (%s: %s values in %s requests).",
 			describeLoc(loc), countNum(loc.Distinct), countNum(loc.Requests))
-		f.short = "IDs were never reused"
+		f.short = "no failing request shared an ID with another"
 		return f
 	}
-	mask := int32(1) << best
-	f.marker = func(k Key) bool { return k[dim]&mask != 0 }
-	f.stratum = func(k Key) string {
-		if k[dim]&mask != 0 {
-			return "reused"
-		}
-		return "fresh"
-	}
-	endpoint, loc, _ := strings.Cut(c.name[best], "\x00")
+	endpoint, loc, _ := strings.Cut(c.name[m.index], "\x00")
 	ev.Endpoint, ev.Location = endpoint, loc
-	ev.Reused = a.table.Total(func(k Key) bool { return a.keep(k) && f.marker(k) })
-	ev.Fresh = a.table.Total(func(k Key) bool { return a.keep(k) && !f.marker(k) })
-	ev.OverTime = reuseOverTime(a, f.marker)
+	ev.Reused = a.table.total(pop.where(func(k Key) bool { return m.match(k) }))
+	ev.Fresh = a.table.total(pop.where(func(k Key) bool { return !m.match(k) }))
+	ev.OverTime = reuseOverTime(a, pop, m.match)
 	ev.WindowS = a.window.Seconds()
-	f.Explained = a.explained(f.marker)
-	f.Share = a.share(f.Explained)
-	f.Verdict = Likely
+	if rl := a.table.Dim("rate_limit"); rl >= 0 {
+		after := a.table.total(pop.where(func(k Key) bool {
+			return m.atRisk(k) && (k[rl] == rlAfter || k[rl] == rlTooSoon)
+		}))
+		if after.N > 0 {
+			ev.AfterRateLimit = &after
+		}
+	}
 	var l ids.Location
 	for _, x := range res.Locations {
 		if x.Endpoint == endpoint && x.Location == loc {
 			l = x
 		}
 	}
-	f.Summary = fmt.Sprintf("%s of requests that reused an ID (%s) failed, against %s of first uses.",
+	ev.Shape = idShape(l, c.groups)
+	f.detail = fmt.Sprintf("%s shared by more than one request", describeLoc(l))
+	f.Summary = fmt.Sprintf("%s of requests that shared an ID (%s) with another request failed, against %s of the others.",
 		capitalize(naturalRate(ev.Reused)), describeLoc(l), naturalRate(ev.Fresh))
-	if l.Distinct > 0 {
-		f.Summary += fmt.Sprintf(" %s requests carried only %s distinct values", countNum(l.Requests), countNum(l.Distinct))
-		switch {
-		case l.Constant:
-			f.Summary += ": the ID is constant (a static header or body)."
-		case l.ReusedOtherThread > 0:
-			f.Summary += fmt.Sprintf("; %s reuses came from another thread (a shared or recycled data set).", countNum(l.ReusedOtherThread))
-		default:
-			f.Summary += "."
+	if g := c.groups; g.Groups > 0 {
+		f.Summary += fmt.Sprintf(" %s of requests were in flight together with the same ID (%s)", count(g.Groups, "group"), countNum(g.Requests)+" requests")
+		if g.OneSucceeded > 0 {
+			f.Summary += fmt.Sprintf("; in %s of them exactly one succeeded: the server kept the first it saw and refused the others", countNum(g.OneSucceeded))
 		}
+		f.Summary += "."
+	}
+	if l.Distinct > 0 {
+		f.Summary += fmt.Sprintf(" %s requests carried %s distinct values", countNum(l.Requests), countNum(l.Distinct))
+		if ev.Shape != "" {
+			f.Summary += " (" + ev.Shape + ")"
+		}
+		f.Summary += "."
+	}
+	if ar := ev.AfterRateLimit; ar != nil {
+		f.Summary += fmt.Sprintf(" %s of the reuses were resends right after a 429 and failed; %s other resends succeeded: the server had stored some first attempts before refusing them.",
+			countNum(ar.Fail), countNum(ar.N-ar.Fail))
 	}
 	return f
+}
+
+// idShape says how the IDs look: what made them repeat.
+func idShape(l ids.Location, g CollisionGroups) string {
+	switch {
+	case l.Constant:
+		return "a constant: a static header or body"
+	case l.Class == ids.Epoch && g.Groups > 0:
+		return "millisecond timestamps, which collide when two requests start in the same millisecond"
+	case l.Class == ids.Epoch:
+		return "timestamps"
+	case l.Reused > 0 && l.ReusedConcurrent*2 < l.Reused && l.Distinct*2 < l.Requests:
+		if l.ReusedOtherThread > 0 {
+			return "a small set reused across threads: a recycled data set"
+		}
+		return "a small set reused: a recycled data set"
+	case g.Groups > 0:
+		return "reused while an earlier request with the same ID was still in flight"
+	}
+	return ""
 }
 
 // locationsOnFailingLabels are the ID locations on endpoints that fail,
 // most requests first.
 func (c *duplicateID) locationsOnFailingLabels(a *assessment, res ids.Result) []ids.Location {
 	failing := map[string]bool{}
-	for l, cnt := range a.table.Marginal(dimLabel, a.keep) {
+	for l, cnt := range a.table.Marginal(dimLabel, func(k Key) bool { return k[dimKind] >= 0 }) {
 		if cnt.Fail > 0 {
 			failing[a.labels[l]] = true
 		}
@@ -215,12 +491,12 @@ func describeLoc(l ids.Location) string {
 	return l.Location
 }
 
-// reuseOverTime counts, per time window, requests on the failing labels,
-// those that reused the ID, and those of them that failed.
-func reuseOverTime(a *assessment, reused func(Key) bool) []ReusePoint {
+// reuseOverTime counts, per time window, requests of the population,
+// those that shared the ID, and those of them that failed.
+func reuseOverTime(a *assessment, pop *population, reused func(Key) bool) []ReusePoint {
 	by := map[int32]*ReusePoint{}
 	for k, cnt := range a.table.cells {
-		if !a.keep(k) {
+		if !pop.in(k) {
 			continue
 		}
 		p := by[k[dimTime]]

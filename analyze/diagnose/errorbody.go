@@ -31,12 +31,15 @@ type errorBody struct {
 }
 
 type bodyKey struct {
+	kind                  int32
 	status, code, message string
 }
 
 type bodyGroup struct {
 	n       int64
 	example string // source:line of the first one
+	sample  string // the first message, made safe to print
+	samples int    // distinct messages seen in the group (up to 2)
 }
 
 // maxBodyGroups bounds memory when every body is different (a message with
@@ -58,7 +61,7 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 		return
 	}
 	c.failures++
-	key := bodyKey{status: r.Code}
+	key := bodyKey{kind: rc.kind, status: r.Code}
 	if r.ResponseBodyIs == samples.BodySaved || r.ResponseBodyIs == samples.BodyTruncated {
 		c.withBody++
 		code, msg, ctx := parseErrorBody(r.ResponseBody)
@@ -67,14 +70,16 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 			c.contextID++
 		}
 	}
+	if st := r.Status(); r.FailureMessage != "" && (st < 400 || key.message == "") {
+		// An assertion that failed an otherwise good response says more
+		// than the page it read.
+		key.code, key.message = "", r.FailureMessage
+	}
 	if key.message == "" {
 		key.message = r.Message
-		if r.FailureMessage != "" {
-			key.message = r.FailureMessage
-		}
 	}
 	code, msg := c.cleaned(key.code, 80), c.cleaned(key.message, 200)
-	key.code, key.message = code.text, msg.text
+	key.code, key.message = code.text, msg.pattern
 	for i, name := range hintNames {
 		if (code.hints|msg.hints)&(1<<i) != 0 {
 			c.hints[name]++
@@ -83,13 +88,16 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 	g := c.groups[key]
 	if g == nil {
 		if len(c.groups) >= maxBodyGroups {
-			key = bodyKey{status: "*", message: otherMessages}
+			key = bodyKey{kind: -1, status: "*", message: otherMessages}
 			g = c.groups[key]
 		}
 		if g == nil {
-			g = &bodyGroup{example: fmt.Sprintf("%s:%d", r.Source, r.Line)}
+			g = &bodyGroup{example: fmt.Sprintf("%s:%d", r.Source, r.Line), sample: msg.text, samples: 1}
 			c.groups[key] = g
 		}
+	}
+	if g.samples == 1 && msg.text != g.sample {
+		g.samples = 2
 	}
 	g.n++
 }
@@ -109,8 +117,9 @@ var (
 // cleaned is a server string made safe to print, with the causes it
 // names as a bit set over hintNames.
 type cleaned struct {
-	text  string
-	hints bitset
+	text    string
+	pattern string // text with its variable parts folded (messagePattern)
+	hints   bitset
 }
 
 type bitset uint8
@@ -132,6 +141,7 @@ func (c *errorBody) cleaned(raw string, n int) cleaned {
 		return v
 	}
 	v := cleaned{text: clip(redact.Text(raw), n)}
+	v.pattern = messagePattern(v.text)
 	for i, re := range hintPatterns {
 		if re.MatchString(v.text) {
 			v.hints |= 1 << i
@@ -178,10 +188,33 @@ func parseErrorBody(body string) (code, msg string, contextID bool) {
 			return "", strings.TrimSpace(rest[:j]), false
 		}
 	}
+	if strings.HasPrefix(b, "<") {
+		b = stripTags(b)
+	}
 	if i := strings.IndexAny(b, "\r\n"); i >= 0 {
 		b = b[:i]
 	}
-	return "", b, false
+	return "", strings.TrimSpace(b), false
+}
+
+// stripTags keeps the text of an HTML or XML error page, its elements
+// replaced by spaces: "<h1>Not Found</h1><p>The requested URL ..." reads
+// "Not Found The requested URL ...".
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+			b.WriteByte(' ')
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 func firstString(m map[string]any, keys ...string) string {
@@ -210,9 +243,16 @@ func clip(s string, n int) string {
 
 // ErrorBodyGroup is one thing the server said, and how often.
 type ErrorBodyGroup struct {
-	Status   string `json:"status"`
-	Code     string `json:"code,omitempty"`
+	// Kind is the failure kind (see Result.Kinds), Status the response
+	// code as written.
+	Kind   string `json:"kind,omitempty"`
+	Status string `json:"status"`
+	Code   string `json:"code,omitempty"`
+	// Message is what the server (or an assertion) said, with the parts
+	// that vary between failures folded into <n>, <id>, <uuid>, <value>;
+	// Sample is one real message of the group when they vary.
 	Message  string `json:"message"`
+	Sample   string `json:"sample,omitempty"`
 	Failures int64  `json:"failures"`
 	Example  string `json:"example"`
 }
@@ -226,11 +266,20 @@ type ErrorBodyEvidence struct {
 	NamesCause    map[string]int64 `json:"names_cause,omitempty"`
 }
 
-func (c *errorBody) assess(a *assessment) Finding {
+func (c *errorBody) propose(*assessment, *population) *Marker { return nil }
+
+func (c *errorBody) assess(a *assessment, _ *causeVerdict) Finding {
 	f := Finding{Cause: c.Name()}
 	ev := &ErrorBodyEvidence{Failures: c.failures, WithBody: c.withBody, WithContextID: c.contextID}
 	for k, g := range c.groups {
-		ev.Groups = append(ev.Groups, ErrorBodyGroup{Status: k.status, Code: k.code, Message: k.message, Failures: g.n, Example: g.example})
+		eg := ErrorBodyGroup{Status: redact.Text(k.status), Code: k.code, Message: k.message, Failures: g.n, Example: g.example}
+		if a.kinds != nil && k.kind > 0 && int(k.kind) <= a.kinds.count() {
+			eg.Kind = a.kinds.def(k.kind).name()
+		}
+		if g.samples > 1 || g.sample != k.message {
+			eg.Sample = g.sample
+		}
+		ev.Groups = append(ev.Groups, eg)
 	}
 	sort.Slice(ev.Groups, func(i, j int) bool {
 		if ev.Groups[i].Failures != ev.Groups[j].Failures {
@@ -267,6 +316,9 @@ func (c *errorBody) assess(a *assessment) Finding {
 		top = ev.Groups[1]
 	}
 	said := fmt.Sprintf("%q", top.Message)
+	if top.Sample != "" {
+		said += fmt.Sprintf(" (for example %q)", top.Sample)
+	}
 	if top.Code != "" {
 		said += fmt.Sprintf(" (code %q)", top.Code)
 	}

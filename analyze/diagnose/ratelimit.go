@@ -3,11 +3,13 @@ package diagnose
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 // rateLimit looks at 429 Too Many Requests and at what clients did next:
@@ -122,45 +124,101 @@ type RateLimitEvidence struct {
 	// FollowFailed counts the follow-ups that failed with something other
 	// than another 429: bad retries.
 	FollowFailed int64 `json:"follow_ups_failed"`
+	// Onset is the load where the 429s begin, Levels their rate.
+	Onset  *Onset      `json:"onset,omitempty"`
+	Levels []LevelRate `json:"levels,omitempty"`
 }
 
-func (c *rateLimit) assess(a *assessment) Finding {
-	f := Finding{Cause: c.Name(), mechanism: true}
-	ev := RateLimitEvidence{c.n429, c.withRetryAfter, c.withRateHeaders, c.followed, c.honoured, c.early, c.followFailed}
-	f.Evidence = ev
+func (c *rateLimit) propose(a *assessment, p *population) *Marker {
+	if p.kind == 0 || c.n429 == 0 {
+		return nil
+	}
+	if p.def.status == http.StatusTooManyRequests {
+		// A 429 is the server saying it limits the rate: that is what the
+		// kind is.
+		kind := p.kind
+		return &Marker{cause: c.Name(), match: func(k Key) bool { return k[dimKind] == kind }, defining: true, mechanism: true, detail: "429 Too Many Requests"}
+	}
 	dim := c.dim
-	f.marker = func(k Key) bool { return k[dim] != rlNone }
-	f.stratum = func(k Key) string { return "rl" + strconv.Itoa(int(k[dim])) }
-	f.Explained = a.explained(f.marker)
-	f.Share = a.share(f.Explained)
+	return &Marker{
+		cause:     c.Name(),
+		match:     func(k Key) bool { return k[dim] == rlAfter || k[dim] == rlTooSoon },
+		mechanism: true,
+		detail:    "requests sent right after a 429",
+	}
+}
+
+func (c *rateLimit) assess(a *assessment, v *causeVerdict) Finding {
+	f := Finding{Cause: c.Name(), mechanism: true, Verdict: Unlikely}
+	ev := &RateLimitEvidence{TooManyRequests: c.n429, WithRetryAfter: c.withRetryAfter, WithRateHeaders: c.withRateHeaders,
+		Followed: c.followed, Honoured: c.honoured, Early: c.early, FollowFailed: c.followFailed}
+	f.Evidence = ev
 	switch {
 	case c.n429 == 0:
-		f.Verdict = Unlikely
 		f.Summary = "No request got 429 Too Many Requests, so rate limiting did not cause these failures."
 		f.short = "there was no 429 Too Many Requests"
-		f.marker = nil
 		return f
-	case f.Explained == 0:
-		f.Verdict = Unlikely
-		f.Summary = fmt.Sprintf("%s got 429, but none of the failures is a 429 or follows one on the same thread.", count(c.n429, "request"))
+	case len(v.chosen) == 0:
+		f.Summary = fmt.Sprintf("%s got 429, but none of the failures analysed is a 429 or is explained by following one.", count(c.n429, "request"))
+		f.short = "the failures are not 429s and do not follow them more than other requests"
 		return f
 	}
-	f.Verdict = Likely
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s got 429 Too Many Requests", count(c.n429, "request"))
 	if c.withRetryAfter > 0 {
-		fmt.Fprintf(&b, " (%d with Retry-After)", c.withRetryAfter)
+		fmt.Fprintf(&b, " (%s with Retry-After)", countNum(c.withRetryAfter))
+	}
+	if labels := c.labels429(a); labels != "" {
+		b.WriteString(" on " + labels)
 	}
 	b.WriteString(".")
 	if c.early > 0 {
 		fmt.Fprintf(&b, " %s on the same thread were sent before Retry-After had elapsed.", count(c.early, "follow-up request"))
 	}
 	if c.followFailed > 0 {
-		fmt.Fprintf(&b, " %s right after a 429 failed with another status: the retry itself looks wrong.", count(c.followFailed, "request"))
+		fmt.Fprintf(&b, " %s sent right after a 429 failed with another status (diagnosed with their own kind).", count(c.followFailed, "request"))
+	}
+	for _, ch := range v.chosen {
+		if !ch.m.defining || a.noTimes {
+			continue
+		}
+		// Every 429 of the kind, whatever its response time.
+		pop := &population{kind: ch.dec.pop.kind, def: ch.dec.pop.def, labels: ch.dec.pop.labels}
+		ev.Levels = bands(a.table.marginal(a.levelDim, a.steadyView(pop.all())))
+		on, err := a.onsetOn(a.levelDim, a.steadyView(pop.all()), 199)
+		if err == nil && on.Found && on.RateBelow < highBase {
+			at, lo, hi := reported(on)
+			metric := (&concurrencyCause{}).metric(a)
+			ev.Onset = &Onset{Metric: metric, Value: round1(at), Low: round1(lo), High: round1(hi)}
+			fmt.Fprintf(&b, " The 429s begin at %s %s (95%% CI %s–%s).", fmtWhole(at), metricUnit(metric), fmtWhole(lo), fmtWhole(hi))
+		}
+		break
 	}
 	if !c.sawResponseHeaders {
 		f.Missing = "save response headers (jmeter.save.saveservice.responseHeaders=true) to check Retry-After"
 	}
+	f.detail = "429 Too Many Requests"
+	for _, ch := range v.chosen {
+		if !ch.m.defining {
+			f.detail = "requests sent right after a 429"
+		}
+	}
 	f.Summary = b.String()
 	return f
+}
+
+// labels429 names the labels that got the 429s when they are a few.
+func (c *rateLimit) labels429(a *assessment) string {
+	by := a.table.Marginal(dimLabel, func(k Key) bool {
+		return k[dimKind] > 0 && a.kinds.def(k[dimKind]).status == http.StatusTooManyRequests
+	})
+	if len(by) == 0 || len(by) > 3 {
+		return ""
+	}
+	var names []string
+	for l := range by {
+		names = append(names, strconv.Quote(redact.Text(a.labels[l])))
+	}
+	sort.Strings(names)
+	return join(names)
 }

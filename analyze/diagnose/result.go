@@ -2,10 +2,7 @@ package diagnose
 
 import (
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,16 +20,24 @@ type Result struct {
 	// leaves of samples with sub-results).
 	Samples  int64 `json:"samples"`
 	Requests int64 `json:"requests"`
+	// Failures are the failing requests analysed (every failing request
+	// unless --status narrows them).
 	Failures int64 `json:"failures"`
-	// Criterion is what counts as a failure, e.g. "4xx".
+	// Criterion is what counts as a failure, e.g. "failed" or "4xx".
 	Criterion string           `json:"criterion"`
 	Status    map[string]int64 `json:"status"`
+	// Kinds are the failures by what the client saw (HTTP status,
+	// non-HTTP error class, failed assertion), most first; each is
+	// explained on its own.
+	Kinds []KindResult `json:"kinds"`
 	// Labels are the labels with failures; causes are judged on their
 	// requests only.
 	Labels []LabelFailures `json:"labels"`
 	// Verdict is the plain-language answer, for people.
 	Verdict string    `json:"verdict"`
 	Causes  []Finding `json:"causes"`
+	// Unexplained counts the failures no cause accounts for.
+	Unexplained int64 `json:"unexplained"`
 	// NextSteps say what to record or which test to run to settle what
 	// this data cannot.
 	NextSteps []string                `json:"next_steps,omitempty"`
@@ -40,6 +45,49 @@ type Result struct {
 	Warnings  []string                `json:"warnings"`
 
 	attribution []Attribution
+}
+
+// KindResult is one kind of failure and what explains it.
+type KindResult struct {
+	// Kind is the stable name: "400", "non-http:read-timeout",
+	// "assertion"; Class is 4xx, 5xx, non-http, assertion or other.
+	Kind  string `json:"kind"`
+	Class string `json:"class"`
+	// Description names the kind for people: "400", "read timeout".
+	Description string `json:"description"`
+	Failures    int64  `json:"failures"`
+	// Codes are the response codes as written (a non-HTTP kind's
+	// exception names), most first.
+	Codes []CodeCount `json:"codes,omitempty"`
+	// ElapsedMS describes the failures' response times.
+	ElapsedMS ElapsedSummary `json:"elapsed_ms"`
+	// Modes are present when the kind's failures fall into two clearly
+	// separated response-time groups, diagnosed apart.
+	Modes       []KindMode       `json:"modes,omitempty"`
+	Attributed  map[string]int64 `json:"attributed"`
+	Unexplained int64            `json:"unexplained"`
+}
+
+// KindMode is one response-time group of a kind's failures.
+type KindMode struct {
+	Mode        string           `json:"mode"` // "fast" or "slow"
+	Failures    int64            `json:"failures"`
+	ElapsedMS   ElapsedSummary   `json:"elapsed_ms"`
+	Attributed  map[string]int64 `json:"attributed"`
+	Unexplained int64            `json:"unexplained"`
+}
+
+// ElapsedSummary is the spread of some response times.
+type ElapsedSummary struct {
+	Min    float64 `json:"min"`
+	Median float64 `json:"median"`
+	Max    float64 `json:"max"`
+}
+
+// CodeCount is one response code and how often it came.
+type CodeCount struct {
+	Code  string `json:"code"`
+	Count int64  `json:"count"`
 }
 
 // LabelFailures counts one label's requests and failures.
@@ -66,38 +114,64 @@ func (r *Result) Cause(name string) *Finding {
 
 // assessment is what causes judge themselves from.
 type assessment struct {
-	table    *Table
-	keep     func(Key) bool
-	labels   []string
-	groups   []string
-	failures int64
-	d0       float64
-	has      samples.Fields
-	noTimes  bool
-	seed     uint64
+	table   *Table
+	labels  []string
+	groups  []string
+	kinds   *kindSet
+	causes  []Cause
+	has     samples.Fields
+	noTimes bool
+	seed    uint64
 	// window is the width of a time window of the table.
 	window time.Duration
+	// levelDim is the key dimension concurrency is measured on: JMeter's
+	// threads when recorded, else the requests in flight.
+	levelDim int
+	// strataTime and strataLevel are the widths, in time windows and
+	// levels, of the strata comparable requests are grouped in.
+	strataTime, strataLevel int32
+	// failures is every failure analysed.
+	failures int64
+	// decisions, in the order they were made; set once deciding is done.
+	decisions []*decision
+	// stopWindow and maxThreads mark the ramp-down: requests in or after
+	// the last time window that reached the most threads, with fewer
+	// threads than that, were sent while JMeter's threads were stopping.
+	// JMeter counts threads when a sample ends, so such a sample carries
+	// a low count while the full load's requests are still in flight:
+	// concurrency onsets are fitted without them. stopWindow < 0: none.
+	stopWindow, maxThreads int32
+	// tokenTTL is the token-age threshold chosen for an earlier kind: a
+	// token's lifetime is one number for a server, so later kinds are
+	// judged with it rather than a refit.
+	tokenTTL float64
+	mu       sync.Mutex
 }
 
-// explained counts the failures on kept requests that show marker.
-func (a *assessment) explained(marker func(Key) bool) int64 {
-	return a.table.Total(func(k Key) bool { return a.keep(k) && marker(k) }).Fail
+func (a *assessment) level(k Key) int32 { return k[a.levelDim] }
+
+// steady reports whether a request was not sent during the ramp-down.
+func (a *assessment) steady(k Key) bool {
+	return a.stopWindow < 0 || k[dimTime] < a.stopWindow || k[dimThreads] >= a.maxThreads
 }
 
-func (a *assessment) share(n int64) float64 {
-	if a.failures == 0 {
-		return 0
-	}
-	return round3(float64(n) / float64(a.failures))
+// steadyView is v without the ramp-down: what concurrency is fitted on.
+func (a *assessment) steadyView(v view) view {
+	keep := v.keep
+	return view{keep: func(k Key) bool { return a.steady(k) && (keep == nil || keep(k)) }, fail: v.fail}
 }
 
 func newCauses(opts Options) []Cause {
+	age := newTokenAge()
 	return []Cause{
 		&concurrencyCause{seed: opts.Seed},
 		newDuplicateID(opts.IDs),
-		newTokenAge(),
+		age,
+		newTokenInvalid(age), // after age: it reads the use age found
 		newMultipartCause(),
 		newRateLimit(),
+		newClientSide(causeClientTimeout),
+		newClientSide(causeConnection),
 		threadGroupCause{},
 		newErrorBody(),
 	}
@@ -111,12 +185,12 @@ func (d *Diagnoser) Result() Result {
 		Requests:  d.requests,
 		Criterion: d.opts.Status.String(),
 		Status:    d.status,
+		Kinds:     []KindResult{},
 		Warnings:  []string{},
 	}
-	// Causes are judged on the labels that fail: a limit on uploads says
-	// nothing about the token requests around them.
+	d.settleCollisions()
 	failing := map[int32]bool{}
-	for l, c := range d.table.Marginal(dimLabel, nil) {
+	for l, c := range d.table.Marginal(dimLabel, func(k Key) bool { return k[dimKind] >= 0 }) {
 		if c.Fail > 0 {
 			failing[l] = true
 			res.Labels = append(res.Labels, LabelFailures{Label: redact.Text(d.labels[l]), Requests: c.N, Failures: c.Fail, Rate: round3(c.Rate())})
@@ -129,24 +203,7 @@ func (d *Diagnoser) Result() Result {
 		}
 		return res.Labels[i].Label < res.Labels[j].Label
 	})
-	keep := func(k Key) bool { return failing[k[dimLabel]] }
-	if res.Failures == 0 {
-		// Nothing fails: describe every request, so the evidence still
-		// says what was checked.
-		keep = func(Key) bool { return true }
-	}
-	a := &assessment{
-		table:    d.table,
-		keep:     keep,
-		labels:   d.labels,
-		groups:   d.groups,
-		failures: res.Failures,
-		has:      d.has,
-		noTimes:  d.requests > 0 && d.noStart == d.requests,
-		window:   timeBin << d.timeShift,
-		seed:     d.opts.Seed,
-	}
-	a.d0 = deviance(d.table, a.keep, nil)
+	a := d.assessment(res.Failures)
 	res.Little = d.little.Result()
 	if d.noStart > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s without a timestamp were left out", count(d.noStart, "request")))
@@ -154,47 +211,416 @@ func (d *Diagnoser) Result() Result {
 	if d.threadShift > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("too many distinct thread counts to keep apart: failure rates are by groups of %d adjacent counts", 1<<d.threadShift))
 	}
-	// Causes judge themselves from the finished table, which they only
-	// read, so they can do it at the same time: the onset fits of
-	// concurrency and token age are the slow part of a diagnosis.
-	fs := make([]Finding, len(d.causes))
+	pops := d.populations(a, failing)
+	for _, p := range pops {
+		dec := a.decide(p.pop, p.name)
+		a.decisions = append(a.decisions, dec)
+		for _, c := range dec.chosen {
+			if c.m.cause == "token-age" && c.strong && a.tokenTTL == 0 {
+				a.tokenTTL = c.m.param
+			}
+		}
+	}
+	verdicts := a.verdicts()
+	fs := make([]Finding, len(a.causes))
 	var wg sync.WaitGroup
-	for i, c := range d.causes {
+	for i, c := range a.causes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fs[i] = c.assess(a)
+			fs[i] = a.finding(c, verdicts[c.Name()])
 		}()
 	}
 	wg.Wait()
 	for i := range fs {
-		if res.Failures == 0 && fs[i].Verdict != NotAssessable {
-			fs[i].Verdict = Unlikely
-		}
 		// A mistyped --id must not pass for "no IDs were saved".
 		if spec, ok := unmatchedID(&fs[i]); ok {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("--id %s matched no request", spec))
 		}
 	}
-	res.Causes = rank(d.table, a.keep, fs)
+	res.Causes = rankFindings(fs)
+	res.Kinds, res.Unexplained = d.kindResults(a)
 	res.Verdict, res.NextSteps = verdictText(&res, a)
-	res.attribution = d.attribute(res.Causes)
+	res.attribution = d.attribute(a)
 	return res
 }
 
-// attribute puts each failure down to the first cause, in rank order,
-// that is likely or possible and whose marker the request shows.
-func (d *Diagnoser) attribute(fs []Finding) []Attribution {
-	out := make([]Attribution, 0, len(d.failures))
-	for _, f := range d.failures {
-		cause := Unexplained
-		for i := range fs {
-			c := &fs[i]
-			if c.marker == nil || (c.Verdict != Likely && c.Verdict != Possible) {
+func (d *Diagnoser) assessment(failures int64) *assessment {
+	a := &assessment{
+		table:    d.table,
+		labels:   d.labels,
+		groups:   d.groups,
+		kinds:    d.kinds,
+		causes:   d.causes,
+		has:      d.has,
+		noTimes:  d.requests > 0 && d.noStart == d.requests,
+		window:   timeBin << d.timeShift,
+		seed:     d.opts.Seed,
+		failures: failures,
+		levelDim: dimThreads,
+	}
+	if d.has&samples.FieldThreads == 0 {
+		a.levelDim = dimInFlight
+	}
+	var maxT, maxL int32
+	a.stopWindow = -1
+	for k := range d.table.cells {
+		maxT = max(maxT, k[dimTime])
+		maxL = max(maxL, k[a.levelDim])
+		a.maxThreads = max(a.maxThreads, k[dimThreads])
+	}
+	if a.levelDim == dimThreads {
+		for k := range d.table.cells {
+			if k[dimThreads] == a.maxThreads {
+				a.stopWindow = max(a.stopWindow, k[dimTime])
+			}
+		}
+	}
+	a.strataTime = max(1, (maxT+1)/12)
+	a.strataLevel = int32(bandWidth(int(maxL)))
+	return a
+}
+
+type namedPop struct {
+	pop  *population
+	name string
+	n    int64
+}
+
+// populations makes one population per failure kind, two when the kind's
+// failures fall into two response-time modes, most failures first. A run
+// without failures gets one population of every request, so that the
+// causes still say what they checked.
+func (d *Diagnoser) populations(a *assessment, failing map[int32]bool) []namedPop {
+	var out []namedPop
+	for i := int32(1); i <= int32(d.kinds.count()); i++ {
+		labels := map[int32]bool{}
+		byBand := map[int32]int64{}
+		var n int64
+		for k, c := range d.table.cells {
+			if k[dimKind] == i {
+				labels[k[dimLabel]] = true
+				byBand[k[dimLatency]] += c.N
+				n += c.N
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		def := d.kinds.def(i)
+		if cut := splitLatency(byBand); cut > 0 {
+			for sub := int8(1); sub <= 2; sub++ {
+				p := &population{kind: i, def: def, sub: sub, cut: cut, labels: labels}
+				p.elapsed = d.modeElapsed(p)
+				m := a.table.total(p.wholeWhere(func(k Key) bool { return p.failure(k) })).Fail
+				out = append(out, namedPop{p, def.name() + "/" + modeName(sub), m})
+			}
+			continue
+		}
+		out = append(out, namedPop{&population{kind: i, def: def, labels: labels}, def.name(), n})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].n > out[j].n })
+	if len(out) == 0 {
+		out = append(out, namedPop{&population{}, "", 0})
+	}
+	return out
+}
+
+func modeName(sub int8) string {
+	if sub == 1 {
+		return "fast"
+	}
+	return "slow"
+}
+
+// verdicts gathers, per cause, what the decisions concluded.
+func (a *assessment) verdicts() map[string]*causeVerdict {
+	out := map[string]*causeVerdict{}
+	for _, c := range a.causes {
+		out[c.Name()] = &causeVerdict{}
+	}
+	for _, dec := range a.decisions {
+		for _, c := range dec.chosen {
+			v := out[c.m.cause]
+			v.chosen = append(v.chosen, c)
+			v.attributed += c.attributed
+		}
+		for name, m := range dec.proposed {
+			v := out[name]
+			if v.proposed == nil {
+				v.proposed, v.pop = m, dec.pop
+			}
+			v.explained += a.table.total(dec.pop.wholeWhere(func(k Key) bool { return dec.pop.failure(k) && m.match(k) })).Fail
+		}
+	}
+	for name, v := range out {
+		sort.SliceStable(v.chosen, func(i, j int) bool { return v.chosen[i].attributed > v.chosen[j].attributed })
+		if len(v.chosen) > 0 {
+			// The chosen marker, on the population of the kind it took the
+			// most of, is the cause's evidence.
+			v.pop = v.chosen[0].dec.pop
+			v.proposed = v.chosen[0].m
+			v.verdict = Possible
+			for _, c := range v.chosen {
+				if c.strong {
+					v.verdict = Likely
+				}
+			}
+			if c := v.chosen[0]; c.m.match != nil {
+				// A marker refitted on what the others leave marks its own
+				// failures on the whole kind too.
+				v.explained = max(v.explained, v.attributed)
+			}
+		}
+		for _, dec := range a.decisions {
+			for _, other := range dec.sameAs[name] {
+				if !contains(v.sameAs, other) {
+					v.sameAs = append(v.sameAs, other)
+				}
+			}
+		}
+		if len(v.chosen) == 0 && len(v.sameAs) > 0 {
+			// Picks out the same requests as a chosen cause: the data
+			// cannot rule it out.
+			v.verdict = Possible
+		}
+		if len(v.chosen) == 0 {
+			v.explainedBy = a.explainedBy(name)
+		}
+		if v.pop == nil && len(a.decisions) > 0 {
+			// Never proposed: describe it on the kind with the most failures.
+			v.pop = a.decisions[0].pop
+		}
+		dec := a.mainDecision(v)
+		if dec != nil && v.proposed != nil {
+			v.fit = a.fit(dec, v.proposed)
+			if v.fit != nil {
+				v.fit.SameAs = v.sameAs
+				v.fit.ExplainedBy = v.explainedBy
+			}
+		}
+		_ = name
+	}
+	return out
+}
+
+// mainDecision is the decision a cause is described on: where it was
+// chosen, else the first it was proposed for.
+func (a *assessment) mainDecision(v *causeVerdict) *decision {
+	if len(v.chosen) > 0 {
+		return v.chosen[0].dec
+	}
+	for _, dec := range a.decisions {
+		if dec.pop == v.pop {
+			return dec
+		}
+	}
+	return nil
+}
+
+// explainedBy names the chosen cause that accounts for a cause which,
+// alone, would have been taken: the one whose marker covers most of its
+// marked failures.
+func (a *assessment) explainedBy(name string) string {
+	best, bestN := "", int64(0)
+	for _, dec := range a.decisions {
+		m := dec.proposed[name]
+		if m == nil || !dec.acceptable[name] {
+			continue
+		}
+		for _, c := range dec.chosen {
+			if c.m.cause == name {
 				continue
 			}
-			if k := d.coarse(f.key); c.marker(k) {
-				cause = c.Cause
+			n := a.table.total(dec.pop.wholeWhere(func(k Key) bool {
+				return m.match(k) && (c.m.defining || c.m.match(k))
+			})).Fail
+			if n > bestN {
+				best, bestN = c.m.cause, n
+			}
+		}
+	}
+	return best
+}
+
+// finding asks the cause for its finding and fills in what decide knows.
+func (a *assessment) finding(c Cause, v *causeVerdict) Finding {
+	f := c.assess(a, v)
+	f.Cause = c.Name()
+	if v.verdict != "" {
+		f.Verdict = v.verdict
+	}
+	if a.failures == 0 && f.Verdict != NotAssessable {
+		f.Verdict = Unlikely
+	}
+	f.Attributed = v.attributed
+	f.Explained = max(f.Explained, v.explained)
+	f.Share = share(v.attributed, a.failures)
+	f.Fit = v.fit
+	for _, ch := range v.chosen {
+		f.Kinds = append(f.Kinds, KindShare{Kind: ch.dec.name, Attributed: ch.attributed, Failures: ch.dec.failures})
+	}
+	return f
+}
+
+func share(n, of int64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return round3(float64(n) / float64(of))
+}
+
+// rankFindings sorts the findings: likely first, then by the failures
+// they account for.
+func rankFindings(fs []Finding) []Finding {
+	sort.SliceStable(fs, func(a, b int) bool {
+		fa, fb := &fs[a], &fs[b]
+		if fa.Verdict.rank() != fb.Verdict.rank() {
+			return fa.Verdict.rank() < fb.Verdict.rank()
+		}
+		if fa.Attributed != fb.Attributed {
+			return fa.Attributed > fb.Attributed
+		}
+		if fa.mechanism != fb.mechanism && contains(sameAsOf(fa), fb.Cause) {
+			return fa.mechanism
+		}
+		if fa.Explained != fb.Explained {
+			return fa.Explained > fb.Explained
+		}
+		return fitAlone(fa) > fitAlone(fb)
+	})
+	return fs
+}
+
+func sameAsOf(f *Finding) []string {
+	if f.Fit == nil {
+		return nil
+	}
+	return f.Fit.SameAs
+}
+
+func fitAlone(f *Finding) float64 {
+	if f.Fit == nil {
+		return -1
+	}
+	return f.Fit.Alone
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// kindResults describes each kind and what explains it.
+func (d *Diagnoser) kindResults(a *assessment) ([]KindResult, int64) {
+	byKind := map[int32]*KindResult{}
+	var order []int32
+	var unexplained int64
+	for _, dec := range a.decisions {
+		p := dec.pop
+		if p.kind == 0 {
+			continue
+		}
+		kr := byKind[p.kind]
+		if kr == nil {
+			def := d.kinds.def(p.kind)
+			st := d.kinds.stat(p.kind)
+			kr = &KindResult{Kind: def.name(), Class: def.class, Description: def.phrase(), Attributed: map[string]int64{}}
+			kr.Failures = st.n
+			kr.ElapsedMS = summarise(&st.lat, float64(st.minMS), float64(st.maxMS))
+			for _, code := range sortedByCount(st.codes) {
+				kr.Codes = append(kr.Codes, CodeCount{Code: redact.Text(code), Count: st.codes[code]})
+			}
+			byKind[p.kind] = kr
+			order = append(order, p.kind)
+		}
+		attributed := map[string]int64{}
+		for _, c := range dec.chosen {
+			attributed[c.m.cause] += c.attributed
+			kr.Attributed[c.m.cause] += c.attributed
+		}
+		kr.Unexplained += dec.unexplained
+		unexplained += dec.unexplained
+		if p.sub > 0 {
+			kr.Modes = append(kr.Modes, KindMode{
+				Mode:        modeName(p.sub),
+				Failures:    dec.failures,
+				ElapsedMS:   d.modeElapsed(p),
+				Attributed:  attributed,
+				Unexplained: dec.unexplained,
+			})
+		}
+	}
+	out := make([]KindResult, 0, len(order))
+	for _, k := range order {
+		kr := byKind[k]
+		sort.Slice(kr.Modes, func(i, j int) bool { return kr.Modes[i].Mode < kr.Modes[j].Mode })
+		out = append(out, *kr)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Failures > out[j].Failures })
+	return out, unexplained
+}
+
+// modeElapsed summarises one response-time mode from the key's bands:
+// band b holds [2^(b-1), 2^b) ms.
+func (d *Diagnoser) modeElapsed(p *population) ElapsedSummary {
+	st := d.kinds.stat(p.kind)
+	lo, hi := 0.0, float64(st.maxMS)
+	cutMS := float64(int64(1) << (p.cut - 1))
+	if p.sub == 1 {
+		hi = cutMS - 1
+		lo = float64(st.minMS)
+	} else {
+		lo = cutMS
+	}
+	var h latencyHist
+	for b, n := range st.lat.counts {
+		if v := latValue(b); v >= lo && v <= hi {
+			if h.counts == nil {
+				h.counts = map[int32]int64{}
+			}
+			h.counts[b] += n
+			h.n += n
+		}
+	}
+	s := summarise(&h, lo, hi)
+	return s
+}
+
+func summarise(h *latencyHist, lo, hi float64) ElapsedSummary {
+	if h.n == 0 {
+		return ElapsedSummary{}
+	}
+	min, max := h.quantile(0), h.quantile(1)
+	if lo >= 0 && lo > min {
+		min = lo
+	}
+	if hi > 0 && hi < max {
+		max = hi
+	}
+	return ElapsedSummary{Min: round1(min), Median: round1(h.quantile(0.5)), Max: round1(max)}
+}
+
+func sortedByCount(m map[string]int64) []string {
+	keys := sortedKeys(m)
+	sort.SliceStable(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
+	return keys
+}
+
+// attribute puts each kept failure down to the cause its kind's decision
+// gave it.
+func (d *Diagnoser) attribute(a *assessment) []Attribution {
+	out := make([]Attribution, 0, len(d.failures))
+	for _, f := range d.failures {
+		k := d.coarse(f.key)
+		cause := Unexplained
+		for _, dec := range a.decisions {
+			if c := dec.attribute(k); c != "" {
+				cause = c
 				break
 			}
 		}
@@ -204,280 +630,9 @@ func (d *Diagnoser) attribute(fs []Finding) []Attribution {
 			Label:  redact.Text(d.labels[f.label]),
 			Start:  f.start,
 			Code:   redact.Text(f.code),
+			Kind:   d.kinds.def(k[dimKind]).name(),
 			Cause:  cause,
 		})
-	}
-	return out
-}
-
-// verdictText writes the answer a capacity-planning reader needs first:
-// what failed, which cause explains it, what was ruled out and why, and
-// what could not be checked.
-func verdictText(res *Result, a *assessment) (string, []string) {
-	var b strings.Builder
-	var next []string
-	if res.Requests == 0 {
-		return "No requests to diagnose.", nil
-	}
-	if res.Failures == 0 {
-		fmt.Fprintf(&b, "No failures: none of the %s matched %s.", count(res.Requests, "request"), res.Criterion)
-		return b.String(), nil
-	}
-	var onLabels int64
-	for _, l := range res.Labels {
-		onLabels += l.Requests
-	}
-	what := "requests"
-	if len(res.Labels) == 1 {
-		what = strconv.Quote(res.Labels[0].Label) + " requests"
-	}
-	fmt.Fprintf(&b, "%s of %s %s failed with %s.", countNum(res.Failures), countNum(onLabels), what, statusPhrase(res.Status))
-	var likely, possible, ruledOut, unknown []*Finding
-	var idNote string
-	for i := range res.Causes {
-		f := &res.Causes[i]
-		switch f.Verdict {
-		case Likely:
-			likely = append(likely, f)
-		case Possible:
-			possible = append(possible, f)
-		case Unlikely:
-			if f.Cause != "error-body" {
-				ruledOut = append(ruledOut, f)
-			}
-		case NotAssessable:
-			// Only what better data would settle is "not checked"; one
-			// thread group is not missing data.
-			if f.Missing != "" {
-				unknown = append(unknown, f)
-				next = append(next, fmt.Sprintf("To assess %s, %s.", f.Cause, f.Missing))
-			}
-			if spec, ok := unmatchedID(f); ok {
-				// Not a lack of data: the location the user named is wrong,
-				// and the causes that remain may be standing in for it.
-				idNote = fmt.Sprintf(" Duplicate IDs were not checked: --id %s matched no request.", spec)
-			}
-		}
-	}
-	if eb := res.Cause("error-body"); eb != nil && eb.Verdict != NotAssessable {
-		if ev, ok := eb.Evidence.(*ErrorBodyEvidence); ok && len(ev.Groups) > 0 {
-			top := ev.Groups[0]
-			if top.Failures == res.Failures && len(ev.NamesCause) == 0 {
-				fmt.Fprintf(&b, " The server said only %q, which names no cause.", top.Message)
-			} else {
-				b.WriteString(" " + eb.Summary)
-			}
-		}
-	}
-	switch {
-	case len(likely) > 0:
-		top := likely[0]
-		fmt.Fprintf(&b, " %s", top.Summary)
-		if len(ruledOut) > 0 {
-			b.WriteString(" Ruled out: " + ruledOutPhrase(ruledOut) + ".")
-		}
-		fmt.Fprintf(&b, " So the cause is %s: it accounts for %s of the failures.", causeTitle(top.Cause), pct(top.Share))
-		for _, f := range likely[1:] {
-			fmt.Fprintf(&b, " %s also explains %s: %s", causeTitle(f.Cause), pct(f.Share), f.Summary)
-		}
-		for _, f := range possible {
-			if sameAs(top, f.Cause) {
-				fmt.Fprintf(&b, " %s picks out the same requests: %s", capitalize(causeTitle(f.Cause)), f.Summary)
-			}
-		}
-	case len(possible) > 0:
-		b.WriteString(" No cause explains the failures on its own.")
-		for _, f := range possible {
-			fmt.Fprintf(&b, " Possible: %s. %s", causeTitle(f.Cause), f.Summary)
-			if f.Fit != nil && len(f.Fit.SameAs) > 0 {
-				fmt.Fprintf(&b, " It cannot be separated from %s with this data.", strings.Join(titles(f.Fit.SameAs), " and "))
-				next = append(next, separatingTest(f.Cause, f.Fit.SameAs))
-			}
-		}
-	default:
-		b.WriteString(" None of the causes checked explains the failures.")
-		if len(ruledOut) > 0 {
-			b.WriteString(" Ruled out: " + ruledOutPhrase(ruledOut) + ".")
-		}
-	}
-	if len(unknown) > 0 {
-		var names []string
-		for _, f := range unknown {
-			names = append(names, causeTitle(f.Cause))
-		}
-		fmt.Fprintf(&b, " Not checked for lack of data: %s.", strings.Join(names, ", "))
-	}
-	b.WriteString(idNote)
-	return b.String(), dedup(next)
-}
-
-// ruledOutPhrase lists why the unlikely causes were ruled out.
-func ruledOutPhrase(fs []*Finding) string {
-	var parts []string
-	for _, f := range fs {
-		reason := f.short
-		if reason == "" {
-			reason = firstSentence(f.Summary)
-		}
-		if f.Fit != nil && f.Fit.ExplainedBy != "" {
-			reason = fmt.Sprintf("%s does not separate failures from successes after allowing for %s", causeNoun(f.Cause), causeTitle(f.Fit.ExplainedBy))
-		}
-		parts = append(parts, strings.TrimSuffix(lowerFirst(reason), "."))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// firstSentence cuts s after its first sentence, so that a list of
-// reasons stays readable.
-func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i > 0 {
-		return s[:i+1]
-	}
-	return s
-}
-
-// separatingTest proposes a run that would tell two causes apart.
-func separatingTest(a string, others []string) string {
-	pair := map[string]bool{a: true}
-	for _, o := range others {
-		pair[o] = true
-	}
-	switch {
-	case pair["concurrency"] && pair["token-age"]:
-		return "To separate concurrency from token age, hold the failing thread count (e.g. 60 threads) for 5 minutes with a token refreshed every minute, then run a few threads with one token for longer than the suspected lifetime."
-	case pair["concurrency"] && pair["duplicate-id"]:
-		return "To separate concurrency from duplicate IDs, rerun at the same thread count with IDs from ${__UUID()}, then at low concurrency with IDs deliberately reused."
-	case pair["token-age"] && pair["duplicate-id"]:
-		return "To separate token age from duplicate IDs, rerun with fresh IDs per request (${__UUID()}) and the same token policy."
-	}
-	return fmt.Sprintf("To separate %s from %s, rerun changing only one of them.", causeTitle(a), strings.Join(titles(others), " and "))
-}
-
-var causeTitles = map[string]string{
-	"concurrency":        "a concurrency limit",
-	"duplicate-id":       "duplicate IDs",
-	"token-age":          "token age",
-	"multipart-boundary": "a malformed multipart body",
-	"rate-limit":         "rate limiting",
-	"thread-group":       "one thread group's settings",
-	"error-body":         "the error bodies",
-}
-
-func causeTitle(c string) string {
-	if t, ok := causeTitles[c]; ok {
-		return t
-	}
-	return c
-}
-
-// causeNoun names what a cause measures, as the subject of a sentence.
-func causeNoun(c string) string {
-	switch c {
-	case "concurrency":
-		return "concurrency"
-	case "token-age":
-		return "token age"
-	case "duplicate-id":
-		return "ID reuse"
-	case "multipart-boundary":
-		return "the multipart anomaly"
-	case "rate-limit":
-		return "rate limiting"
-	case "thread-group":
-		return "the thread group"
-	}
-	return c
-}
-
-func titles(cs []string) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = causeTitle(c)
-	}
-	return out
-}
-
-func statusPhrase(st map[string]int64) string {
-	keys := sortedKeys(st)
-	sort.SliceStable(keys, func(i, j int) bool { return st[keys[i]] > st[keys[j]] })
-	if len(keys) == 1 {
-		return redact.Text(keys[0])
-	}
-	var parts []string
-	for i, k := range keys {
-		if i == 4 {
-			parts = append(parts, "...")
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%s (%s)", redact.Text(k), countNum(st[k])))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// count writes "1 request" or "3,594 requests".
-func count(n int64, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return countNum(n) + " " + noun + "s"
-}
-
-func countNum(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// pct writes a share as a percentage a reader takes in at a glance: 0%,
-// 0.4%, 12%, 100%.
-func pct(x float64) string {
-	p := 100 * x
-	switch {
-	case p == 0:
-		return "0%"
-	case p < 1:
-		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
-	case p > 99 && p < 100:
-		return strconv.FormatFloat(math.Floor(p*10)/10, 'f', 1, 64) + "%"
-	}
-	return strconv.FormatFloat(math.Round(p), 'f', 0, 64) + "%"
-}
-
-// naturalRate writes a rate with its counts: "75% (690 of 918)".
-func naturalRate(c Counts) string {
-	return fmt.Sprintf("%s (%s of %s)", pct(c.Rate()), countNum(c.Fail), countNum(c.N))
-}
-
-// lowerFirst lowers the first letter unless the word is an acronym
-// ("IDs", "HTTP").
-func lowerFirst(s string) string {
-	if s == "" || (len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z') {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func dedup(ss []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
 	}
 	return out
 }

@@ -6,7 +6,7 @@ import (
 
 // maxDims bounds the number of features in a key. Built-in dimensions
 // come first; causes append theirs.
-const maxDims = 16
+const maxDims = 20
 
 // A Key is one combination of feature values.
 type Key [maxDims]int32
@@ -64,6 +64,49 @@ func (t *Table) rekey(f func(Key) Key) {
 	t.cells = merged
 }
 
+// A view is a set of the table's cells and which of them count as
+// failures: one failure kind's population counts only its own failures,
+// and a kind's fast failures see its slow ones as requests that passed
+// the fast checks.
+type view struct {
+	keep func(Key) bool
+	fail func(Key) bool // nil: every failure in a cell counts
+}
+
+func (v view) counts(k Key, c Counts) (Counts, bool) {
+	if v.keep != nil && !v.keep(k) {
+		return Counts{}, false
+	}
+	if v.fail != nil && !v.fail(k) {
+		c.Fail = 0
+	}
+	return c, true
+}
+
+// total sums the cells of v.
+func (t *Table) total(v view) Counts {
+	var tot Counts
+	for k, c := range t.cells {
+		if cc, ok := v.counts(k, *c); ok {
+			tot.add(cc)
+		}
+	}
+	return tot
+}
+
+// marginal sums the cells of v by the value of one feature.
+func (t *Table) marginal(dim int, v view) map[int32]Counts {
+	out := map[int32]Counts{}
+	for k, c := range t.cells {
+		if cc, ok := v.counts(k, *c); ok {
+			m := out[k[dim]]
+			m.add(cc)
+			out[k[dim]] = m
+		}
+	}
+	return out
+}
+
 // Dim returns the index of the named feature, or -1.
 func (t *Table) Dim(name string) int {
 	for i, d := range t.dims {
@@ -72,6 +115,24 @@ func (t *Table) Dim(name string) int {
 		}
 	}
 	return -1
+}
+
+// move takes one request out of cell from and puts it in cell to: a
+// feature learnt after the request was counted (a later request turned
+// out to share its ID) changes its key.
+func (t *Table) move(from, to Key, failed bool) {
+	c := t.cells[from]
+	if c == nil || c.N == 0 || from == to {
+		return
+	}
+	c.N--
+	if failed {
+		c.Fail--
+	}
+	if c.N == 0 {
+		delete(t.cells, from)
+	}
+	t.add(to, failed)
 }
 
 func (t *Table) add(k Key, failed bool) {

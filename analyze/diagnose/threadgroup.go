@@ -40,9 +40,10 @@ type ThreadGroupEvidence struct {
 // maxGroupsListed bounds the groups in the evidence, worst first.
 const maxGroupsListed = 50
 
-func (c threadGroupCause) assess(a *assessment) Finding {
-	f := Finding{Cause: c.Name()}
-	by := a.table.Marginal(dimGroup, a.keep)
+// hot finds the groups, worst first, whose split from the rest explains
+// the most of p's failures; nil when the failures are spread.
+func (c threadGroupCause) hot(a *assessment, p *population) (rates []GroupRate, hot map[int32]bool, hotC, coldC Counts) {
+	by := a.table.marginal(dimGroup, p.all())
 	type group struct {
 		GroupRate
 		ix int32
@@ -61,10 +62,68 @@ func (c threadGroupCause) assess(a *assessment) Finding {
 		}
 		return gs[i].Group < gs[j].Group
 	})
-	rates := make([]GroupRate, len(gs))
+	rates = make([]GroupRate, len(gs))
 	for i, g := range gs {
 		rates[i] = g.GroupRate
 	}
+	if len(rates) < 2 || len(rates) > maxGroupsListed {
+		return rates, nil, hotC, coldC
+	}
+	var all Counts
+	for _, r := range rates {
+		all.add(Counts{r.Requests, r.Failures})
+	}
+	best, bestDev := 0, binomDev(all)
+	var prefix Counts
+	for m := 1; m < len(rates); m++ {
+		prefix.add(Counts{rates[m-1].Requests, rates[m-1].Failures})
+		rest := Counts{all.N - prefix.N, all.Fail - prefix.Fail}
+		if d := binomDev(prefix) + binomDev(rest); d < bestDev {
+			best, bestDev = m, d
+		}
+	}
+	hot = map[int32]bool{}
+	for i, g := range gs {
+		if i < best {
+			hot[g.ix] = true
+			hotC.add(Counts{g.Requests, g.Failures})
+		} else {
+			coldC.add(Counts{g.Requests, g.Failures})
+		}
+	}
+	if best == 0 || hotC.Rate() < 2*coldC.Rate() || hotC.Rate()-coldC.Rate() < 0.2 {
+		return rates, nil, hotC, coldC
+	}
+	return rates, hot, hotC, coldC
+}
+
+func (c threadGroupCause) propose(a *assessment, p *population) *Marker {
+	if p.kind == 0 {
+		return nil
+	}
+	_, hot, _, _ := c.hot(a, p)
+	if hot == nil {
+		return nil
+	}
+	var names []string
+	for g := range hot {
+		names = append(names, a.groups[g])
+	}
+	sort.Strings(names)
+	return &Marker{
+		cause:  c.Name(),
+		match:  func(k Key) bool { return hot[k[dimGroup]] },
+		detail: "thread group " + quoteList(names),
+	}
+}
+
+func (c threadGroupCause) assess(a *assessment, v *causeVerdict) Finding {
+	f := Finding{Cause: c.Name(), Verdict: Unlikely}
+	pop := v.ownPop(a)
+	if pop == nil {
+		pop = &population{}
+	}
+	rates, hot, hotC, coldC := c.hot(a, pop)
 	ev := ThreadGroupEvidence{Groups: rates}
 	if len(rates) > maxGroupsListed {
 		// Thread names come from the input: a million groups must not make
@@ -84,44 +143,17 @@ func (c threadGroupCause) assess(a *assessment) Finding {
 		f.Summary = fmt.Sprintf("The thread names make more than %d thread groups (a test plan has a handful): they do not follow JMeter's \"Group 1-1\" pattern, so groups cannot be compared.", maxGroupsListed)
 		return f
 	}
-	// The hot set is the prefix of groups, worst first, whose split from
-	// the rest explains the most; it must fail far more than the rest.
-	var all Counts
-	for _, r := range rates {
-		all.add(Counts{r.Requests, r.Failures})
-	}
-	best, bestDev := 0, a.d0
-	var prefix Counts
-	for m := 1; m < len(rates); m++ {
-		prefix.add(Counts{rates[m-1].Requests, rates[m-1].Failures})
-		rest := Counts{all.N - prefix.N, all.Fail - prefix.Fail}
-		if d := binomDev(prefix) + binomDev(rest); d < bestDev {
-			best, bestDev = m, d
-		}
-	}
-	hot := map[int32]bool{}
-	var hotC, coldC Counts
-	for i, g := range gs {
-		if i < best {
-			hot[g.ix] = true
-			hotC.add(Counts{g.Requests, g.Failures})
-			ev.Confined = append(ev.Confined, g.Group)
-		} else {
-			coldC.add(Counts{g.Requests, g.Failures})
-		}
-	}
-	if best == 0 || hotC.Rate() < 2*coldC.Rate() || hotC.Rate()-coldC.Rate() < 0.2 {
-		ev.Confined = nil
-		f.Verdict = Unlikely
+	if hot == nil {
 		f.Summary = fmt.Sprintf("Failures are spread across thread groups (%s), so they are not tied to one group's settings.", groupList(rates, 3))
 		f.short = "failures are spread across thread groups"
 		return f
 	}
-	f.marker = func(k Key) bool { return hot[k[dimGroup]] }
-	f.stratum = func(k Key) string { return "g" + strconv.Itoa(int(k[dimGroup])) }
-	f.Explained = a.explained(f.marker)
-	f.Share = a.share(f.Explained)
-	f.Verdict = Likely
+	for _, r := range rates {
+		if len(ev.Confined) < len(hot) {
+			ev.Confined = append(ev.Confined, r.Group)
+		}
+	}
+	f.detail = "thread group " + quoteList(ev.Confined)
 	f.Summary = fmt.Sprintf("Failures are concentrated in thread group %s: %s of its requests failed, against %s in the other groups. Look for a setting only that group has (an HTTP Header Manager, a CSV Data Set, sampler options).",
 		quoteList(ev.Confined), naturalRate(hotC), naturalRate(coldC))
 	return f

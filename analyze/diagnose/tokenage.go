@@ -3,7 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/jtlscope/jtlscope/analyze/tokens"
@@ -13,7 +12,10 @@ import (
 // tokenAge asks whether failures begin once the bearer token reaches some
 // age: one OAuth2 token shared by every thread until it goes stale.
 type tokenAge struct {
-	tr                 *tokens.Tracker
+	tr *tokens.Tracker
+	// last is the latest request's token use: the token-invalid cause
+	// reads it rather than tracking tokens twice.
+	last               tokens.Use
 	dimAge, dimExpired int
 	inferred, observed int64
 }
@@ -35,6 +37,7 @@ func (c *tokenAge) setup(t *Table) {
 
 func (c *tokenAge) observe(r *samples.Sample, rc *request, k *Key) {
 	u := c.tr.Observe(r)
+	c.last = u
 	switch {
 	case u.TokenRequest:
 		k[c.dimAge] = ageTokenRequest
@@ -99,17 +102,67 @@ type TokenEvidence struct {
 	PValue   float64       `json:"p_value,omitempty"`
 }
 
-func (c *tokenAge) assess(a *assessment) Finding {
-	f := Finding{Cause: c.Name(), mechanism: true}
+func (c *tokenAge) propose(a *assessment, p *population) *Marker {
+	if p.kind == 0 {
+		return nil
+	}
+	dim, dimExp := c.dimAge, c.dimExpired
+	aged := p.where(func(k Key) bool { return k[dim] >= 0 })
+	var at float64
+	var pv float64
+	switch {
+	case a.tokenTTL > 0:
+		// A token's lifetime is one number for a server: the threshold
+		// found on another kind's failures holds here too.
+		at = a.tokenTTL
+	default:
+		if len(a.table.marginal(dim, aged)) < 3 {
+			break
+		}
+		on, err := a.onsetOn(dim, aged, onsetCheck)
+		if err != nil || !on.Found || on.RateBelow >= highBase {
+			break
+		}
+		at, pv = exposed(on), on.P
+	}
+	expired := a.table.total(p.where(func(k Key) bool { return k[dimExp] == 1 })).N
+	if at == 0 && expired == 0 {
+		return nil
+	}
+	m := &Marker{
+		cause:         c.Name(),
+		stratum:       a.levelStratum,
+		p:             pv,
+		param:         at,
+		mechanism:     true,
+		deterministic: true,
+	}
+	if at > 0 {
+		m.metric = "token_age_s"
+		m.detail = fmt.Sprintf("tokens older than %s s", fmtLevel(at))
+		m.match = func(k Key) bool { return k[dimExp] == 1 || (k[dim] >= 0 && float64(k[dim]) >= at) }
+	} else {
+		m.detail = "expired tokens"
+		m.match = func(k Key) bool { return k[dimExp] == 1 }
+	}
+	return m
+}
+
+func (c *tokenAge) assess(a *assessment, v *causeVerdict) Finding {
+	f := Finding{Cause: c.Name(), mechanism: true, Verdict: Unlikely}
 	tr := c.tr.Result()
 	ev := &TokenEvidence{Tokens: tr, Inferred: c.inferred > 0 && c.observed == 0}
 	f.Evidence = ev
 	dim, dimExp := c.dimAge, c.dimExpired
-	keep := a.keep
-	aged := func(k Key) bool { return keep(k) && k[dim] >= 0 }
-	byAge := a.table.Marginal(dim, aged)
+	pop := v.ownPop(a)
+	if pop == nil {
+		pop = &population{}
+	}
+	isAged := func(k Key) bool { return k[dim] >= 0 }
+	aged := pop.where(isAged)
+	byAge := a.table.marginal(dim, aged)
 	ev.Bands = ageBands(byAge)
-	agedTotal := a.table.Total(aged)
+	agedTotal := a.table.total(aged)
 	if agedTotal.N == 0 {
 		f.Verdict = NotAssessable
 		switch {
@@ -131,14 +184,6 @@ func (c *tokenAge) assess(a *assessment) Finding {
 		f.Missing = "run longer than the token's suspected lifetime, so that token ages vary"
 		return f
 	}
-	on, err := a.onsetOn(dim, aged, 199)
-	if err != nil {
-		f.Verdict = NotAssessable
-		f.Summary = "Failures could not be fitted against token age: " + err.Error()
-		return f
-	}
-	ev.PValue = round3(on.P)
-	expired := a.table.Total(func(k Key) bool { return a.keep(k) && k[dimExp] == 1 })
 	shared := ""
 	if tr.MaxThreadsPerToken > 1 {
 		shared = fmt.Sprintf(" One token was shared by up to %d threads.", tr.MaxThreadsPerToken)
@@ -150,43 +195,40 @@ func (c *tokenAge) assess(a *assessment) Finding {
 	if ev.Inferred {
 		inferredNote = " (Token ages are inferred from the token requests in the run: request headers were not saved.)"
 	}
-	if !on.Found && expired.Fail == 0 {
-		f.Verdict = Unlikely
+	expired := a.table.total(pop.where(func(k Key) bool { return k[dimExp] == 1 }))
+	if len(v.chosen) == 0 {
 		f.Summary = fmt.Sprintf("Failures do not rise with token age: %s.%s", agePhrase(ev.Bands), inferredNote)
 		f.short = "failures do not rise with token age"
+		if v.proposed != nil && v.proposed.param > 0 {
+			// Associated with failures, but another cause accounts for
+			// them: say what was seen, the verdict says why it is not this.
+			f.Summary = fmt.Sprintf("Failures rise with token age (from about %s s), but that is not what sets them.%s", fmtLevel(v.proposed.param), inferredNote)
+			f.short = ""
+		}
 		return f
 	}
-	threshold := on.At
-	found := on.Found
-	f.marker = func(k Key) bool {
-		if k[dimExp] == 1 {
-			return true
-		}
-		if !found || k[dim] < 0 {
-			return false
-		}
-		return float64(k[dim]) >= threshold
-	}
-	f.stratum = func(k Key) string {
-		if k[dim] < 0 {
-			return "t?"
-		}
-		return "t" + strconv.Itoa(int(k[dim])/5)
-	}
-	below := a.table.Total(func(k Key) bool { return aged(k) && !f.marker(k) })
-	above := a.table.Total(func(k Key) bool { return aged(k) && f.marker(k) })
+	m := v.chosen[0].m
+	below := a.table.total(pop.where(func(k Key) bool { return isAged(k) && !m.match(k) }))
+	above := a.table.total(pop.where(func(k Key) bool { return isAged(k) && m.match(k) }))
 	ev.RateBelow, ev.RateAbove = round3(below.Rate()), round3(above.Rate())
-	f.Explained = a.explained(f.marker)
-	f.Share = a.share(f.Explained)
-	f.Verdict = Likely
-	if found {
-		ev.Onset = &Onset{Metric: "token_age_s", Value: round1(on.At), Low: round1(on.AtCI.Lo), High: round1(on.AtCI.Hi)}
-		f.Summary = fmt.Sprintf("Failures begin when the token is %s s old (95%% CI %s–%s s): %s of requests with an older token failed, against %s with a younger one.%s%s",
-			fmtLevel(on.At), fmtLevel(on.AtCI.Lo), fmtLevel(on.AtCI.Hi), naturalRate(above), naturalRate(below), shared, inferredNote)
+	f.detail = m.detail
+	if m.param > 0 {
+		ev.Onset = &Onset{Metric: "token_age_s", Value: round1(m.param), Low: round1(m.param), High: round1(m.param)}
+		if on, err := a.onsetOn(dim, aged, 199); err == nil && on.Found {
+			ev.PValue = round3(on.P)
+			at, lo, hi := reported(on)
+			ev.Onset = &Onset{Metric: "token_age_s", Value: round1(at), Low: round1(lo), High: round1(hi)}
+		}
+		if ev.Onset.Low > ev.Onset.Value || ev.Onset.High < ev.Onset.Value {
+			ev.Onset.Low, ev.Onset.High = min(ev.Onset.Low, ev.Onset.Value), max(ev.Onset.High, ev.Onset.Value)
+		}
+		f.detail = fmt.Sprintf("tokens older than %s s", fmtLevel(ev.Onset.Value))
+		f.Summary = fmt.Sprintf("Failures%s begin when the token is %s s old (95%% CI %s–%s s): %s of requests with an older token failed, against %s with a younger one.%s%s",
+			kindClause(pop), fmtLevel(ev.Onset.Value), fmtLevel(ev.Onset.Low), fmtLevel(ev.Onset.High), naturalRate(above), naturalRate(below), shared, inferredNote)
 	} else {
 		f.Summary = fmt.Sprintf("%s were sent with an expired token.%s%s", count(expired.N, "request"), shared, inferredNote)
 	}
-	if expired.N > 0 && found {
+	if expired.N > 0 && m.param > 0 {
 		f.Summary += fmt.Sprintf(" %s were sent after the token's expiry.", count(expired.N, "request"))
 	}
 	return f

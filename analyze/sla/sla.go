@@ -183,3 +183,42 @@ func (cs Criteria) String() string {
 }
 
 func fmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// A Judgement is one criterion checked against one set of values, passed
+// or not: what a JUnit test case reports.
+type Judgement struct {
+	Criterion
+	Value  float64 `json:"value"`
+	Broken bool    `json:"broken"`
+}
+
+// Judge checks every criterion, keeping those met too.
+func (cs Criteria) Judge(v Values) []Judgement {
+	out := make([]Judgement, len(cs))
+	broken := map[Criterion]bool{}
+	for _, b := range cs.Check(v) {
+		broken[b.Criterion] = true
+	}
+	for i, c := range cs {
+		out[i] = Judgement{Criterion: c, Value: v.get(c.Metric), Broken: broken[c]}
+	}
+	return out
+}
+
+// String is the criterion alone: "p95 ≤ 800 ms".
+func (c Criterion) String() string { return Criteria{c}.String() }
+
+// Message gives the measured value and the limit: "p95 812 ms > 800 ms"
+// when broken, "p95 640 ms ≤ 800 ms" when met.
+func (j Judgement) Message() string {
+	if j.Broken {
+		return Violation{j.Criterion, j.Value}.String()
+	}
+	switch j.Metric {
+	case "errors":
+		return fmt.Sprintf("errors %.2f%% ≤ %s%%", j.Value, fmtNum(j.Limit))
+	case "throughput":
+		return fmt.Sprintf("throughput %.2f/s ≥ %s/s", j.Value, fmtNum(j.Limit))
+	}
+	return fmt.Sprintf("%s %s ms ≤ %s ms", j.Metric, fmtNum(j.Value), fmtNum(j.Limit))
+}

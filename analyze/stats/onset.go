@@ -63,6 +63,10 @@ type OnsetOptions struct {
 	// resamples for the test (default 199).
 	Resamples     int
 	NullResamples int
+	// NoIntervals skips the bootstrap intervals (Resamples is then
+	// ignored): a caller that compares candidate fits needs the estimate
+	// and the test, and asks for intervals once, for the fit it keeps.
+	NoIntervals bool
 	// Seed makes the resampling reproducible.
 	Seed uint64
 	// ML fits plain maximum likelihood instead of Firth's penalised
@@ -119,13 +123,22 @@ type Onset struct {
 }
 
 // WilsonOnset is the lowest level whose failure rate is above every level
-// below it beyond doubt: the Wilson lower bound of its rate exceeds the
-// Wilson upper bound of the pooled rate of all lower levels.
+// below it beyond doubt: the Wilson lower bound of the rate of it and the
+// levels just above it (at least 50 requests, so that a level of a dozen
+// can count) exceeds the Wilson upper bound of the pooled rate of all
+// lower levels. The window, not a correction for the number of levels
+// compared, keeps one unlucky level from making an onset: whether there is
+// an onset at all is the likelihood-ratio test's to say (Onset.Found);
+// this says where the failures begin. It is the
+// model-free reading of "the first level where failures rise above the
+// baseline", which a smooth curve fitted to a gradual rise places too
+// early; LevelCI is its block-bootstrap interval.
 type WilsonOnset struct {
-	Found        bool    `json:"found"`
-	Level        float64 `json:"level"`
-	Rate         float64 `json:"rate"`
-	BaselineRate float64 `json:"baselineRate"`
+	Found        bool     `json:"found"`
+	Level        float64  `json:"level"`
+	Rate         float64  `json:"rate"`
+	BaselineRate float64  `json:"baselineRate"`
+	LevelCI      Interval `json:"levelCI"`
 }
 
 // EstimateOnset estimates the concurrency at which failures begin from
@@ -272,7 +285,7 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 	}
 	res.P = float64(1+exceed) / float64(1+o.NullResamples)
 	res.Found = res.P < o.Alpha && best.reached
-	if !res.Found {
+	if !res.Found || o.NoIntervals {
 		return res, nil
 	}
 
@@ -281,6 +294,7 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 	top := d.levels[len(d.levels)-1]
 	psis := make([]float64, 0, o.Resamples)
 	ats := make([]float64, 0, o.Resamples)
+	wilsons := make([]float64, 0, o.Resamples)
 	var boot onsetData
 	for range o.Resamples {
 		boot.x, boot.k, boot.n = boot.x[:0], boot.k[:0], boot.n[:0]
@@ -294,6 +308,13 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 		boot.index()
 		if len(boot.levels) < 3 {
 			continue
+		}
+		if res.Wilson.Found {
+			w := wilsonOnset(&boot, o.Level)
+			if !w.Found {
+				w.Level = top
+			}
+			wilsons = append(wilsons, w.Level)
 		}
 		s, err := f.search(&boot, res.Shape)
 		if err != nil || !s.ok {
@@ -309,6 +330,7 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 	res.Resamples = len(psis)
 	res.PsiCI = percentileInterval(psis, o.Level)
 	res.AtCI = percentileInterval(ats, o.Level)
+	res.Wilson.LevelCI = percentileInterval(wilsons, o.Level)
 	return res, nil
 }
 
@@ -679,6 +701,7 @@ func binomDeviance(k, n, mu float64) float64 {
 func wilsonOnset(d *onsetData, level float64) WilsonOnset {
 	type lv struct{ x, k, n float64 }
 	byLevel := map[float64]*lv{}
+	var total float64
 	for i, x := range d.x {
 		l := byLevel[x]
 		if l == nil {
@@ -687,6 +710,7 @@ func wilsonOnset(d *onsetData, level float64) WilsonOnset {
 		}
 		l.k += d.k[i]
 		l.n += d.n[i]
+		total += d.n[i]
 	}
 	ls := make([]*lv, 0, len(byLevel))
 	for _, l := range byLevel {
@@ -694,10 +718,22 @@ func wilsonOnset(d *onsetData, level float64) WilsonOnset {
 	}
 	slices.SortFunc(ls, func(a, b *lv) int { return cmp.Compare(a.x, b.x) })
 	z, _ := zFor(level)
+	// A level on its own often holds a dozen requests, too few to stand
+	// out; it is judged with the levels just above it, up to windowN
+	// requests, and must itself fail more often than the levels below.
+	windowN := math.Max(50, total/float64(len(ls)))
 	var kb, nb float64
 	for j, l := range ls {
-		if j > 0 {
-			lo, _ := wilson(l.k, l.n, z)
+		if j > 0 && l.k > 0 && l.k/l.n > kb/nb {
+			var kw, nw float64
+			for _, w := range ls[j:] {
+				kw += w.k
+				nw += w.n
+				if nw >= windowN {
+					break
+				}
+			}
+			lo, _ := wilson(kw, nw, z)
 			_, hi := wilson(kb, nb, z)
 			if lo > hi {
 				return WilsonOnset{Found: true, Level: l.x, Rate: l.k / l.n, BaselineRate: kb / nb}

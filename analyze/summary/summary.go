@@ -14,9 +14,6 @@ import (
 
 // Options configure a Summary.
 type Options struct {
-	// SubResults counts every sub-result as a row of its own, besides its
-	// parent.
-	SubResults bool
 	// Exact keeps every elapsed time for exact percentiles, whatever the
 	// memory cost. Otherwise values are kept exactly up to ExactBudget
 	// values in all and then folded into histograms whose relative error
@@ -38,8 +35,9 @@ type Result struct {
 	// Partial is set when the run was interrupted: the result covers only
 	// the samples read before it.
 	Partial bool `json:"partial,omitempty"`
-	// Samples and Errors count what the total counts: every sample except
-	// Transaction Controller rows.
+	// Samples and Errors count what the total counts: the requests
+	// (samples.Sample.Requests), not Transaction Controller rows, which
+	// Transactions counts.
 	Samples      int64     `json:"samples"`
 	Errors       int64     `json:"errors"`
 	Transactions int64     `json:"transactions,omitempty"`
@@ -129,14 +127,14 @@ func (sm *Summary) account(n int) {
 	}
 }
 
-// Add counts s (and its sub-results when Options.SubResults is set).
+// Add counts s by the counting rule (samples.Sample.Requests): a
+// transaction gets a row of its own, kept out of the total, and the
+// samplers inside it count as requests; a sampler counts once, with its
+// sub-results. To count sub-results as well, give the Summary a source
+// wrapped in analyze.WithSubResults.
 func (sm *Summary) Add(s *samples.Sample) {
-	sm.add(s)
-	if sm.opts.SubResults {
-		for i := range s.Children {
-			s.Children[i].Walk(func(c *samples.Sample, _ int) { sm.add(c) })
-		}
-	}
+	s.Transactions(sm.add)
+	s.Requests(sm.add)
 }
 
 func (sm *Summary) add(s *samples.Sample) {
@@ -225,7 +223,7 @@ func (sm *Summary) Result() Result {
 			" no timestamp (timestamp_format=none?): throughput and KB/s leave them out")
 	}
 	if sm.total.n > 0 && !sm.sent {
-		r.Warnings = append(r.Warnings, "the input does not record sent bytes (JMeter before 3.1, or sent_bytes=false): sent KB/s shows 0")
+		r.Warnings = append(r.Warnings, "no sample records its sent bytes (JMeter saves them from 3.1 on, with sent_bytes=true; a HAR capture may give no request sizes): sent KB/s shows 0")
 	}
 	return r
 }

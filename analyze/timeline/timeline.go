@@ -1,9 +1,12 @@
 package timeline
 
 import (
+	"math"
 	"sort"
 	"time"
 
+	"github.com/jtlscope/jtlscope/analyze/concurrency"
+	"github.com/jtlscope/jtlscope/analyze/stats"
 	"github.com/jtlscope/jtlscope/samples"
 )
 
@@ -29,15 +32,37 @@ type Timeline struct {
 	// most maxLabelWindows (label, window) pairs.
 	labels     map[string]*labelWindows
 	labelCells int
+	// exact counts the latencies kept as exact values in every window's
+	// and label cell's sketch; past exactBudget they are all compacted.
+	exact     int
+	compacted bool
+	latencyN  int64 // requests that recorded a latency
+	connectN  int64
+	sentN     int64
+	// threads adds up the load generators' thread counts.
+	threads *concurrency.Threads
 }
 
 type labelWindows struct {
 	requests int64
-	lat      map[int]*logHist
+	cells    map[int]*labelCell
 }
 
-// maxLabelWindows bounds the per-label histograms: 1 KiB each.
+// labelCell is one label in one window.
+type labelCell struct {
+	ok, failed int64
+	lat        stats.Sketch
+}
+
+// maxLabelWindows bounds the per-label cells (a few KiB each once
+// compacted).
 const maxLabelWindows = 20_000
+
+// exactBudget is how many latencies the windows keep exactly, 8 bytes
+// each, before every window's percentiles switch to a sketch within
+// stats.SketchRelativeError (0.78%): runs of up to about a million
+// requests get exact percentiles per window, as the summary does.
+var exactBudget = 2 << 20
 
 // maxLabelSeries is how many labels, the busiest, Result reports.
 const maxLabelSeries = 6
@@ -46,7 +71,11 @@ type window struct {
 	requests, failures int64
 	codes              map[int]int64
 	sumElapsed         time.Duration
-	lat                *logHist
+	lat                *stats.Sketch
+	sumLatency         time.Duration
+	sumConnect         time.Duration
+	nLatency, nConnect int64
+	sent               int64
 	threadsSum         int64
 	threadsN           int64
 	threadsMax         int
@@ -60,11 +89,11 @@ type window struct {
 
 // New returns an empty Timeline.
 func New() *Timeline {
-	return &Timeline{width: time.Second, codes: map[string]int{}, labels: map[string]*labelWindows{}}
+	return &Timeline{width: time.Second, codes: map[string]int{}, labels: map[string]*labelWindows{}, threads: concurrency.NewThreads()}
 }
 
-// Add counts every request of s (the leaves of a sample with
-// sub-results), as the diagnosis does.
+// Add counts every request of s (samples.Sample.Requests), as the
+// diagnosis does.
 func (t *Timeline) Add(s *samples.Sample) { s.Requests(t.add) }
 
 func (t *Timeline) add(r *samples.Sample) {
@@ -102,15 +131,30 @@ func (t *Timeline) add(r *samples.Sample) {
 	w.codes[ci]++
 	w.sumElapsed += r.Elapsed
 	if w.lat == nil {
-		w.lat = &logHist{}
+		w.lat = t.newSketch()
 	}
-	w.lat.add(r.Elapsed)
-	t.addLabel(r.Label, int(start/t.width), r.Elapsed)
-	if r.Has&samples.FieldThreads != 0 {
-		w.threadsSum += int64(r.AllThreads)
+	w.lat.Add(r.Elapsed)
+	t.spend()
+	if r.Has&samples.FieldLatency != 0 {
+		w.sumLatency += max(r.Latency, 0)
+		w.nLatency++
+		t.latencyN++
+	}
+	if r.Has&samples.FieldConnect != 0 {
+		w.sumConnect += max(r.Connect, 0)
+		w.nConnect++
+		t.connectN++
+	}
+	if r.Has&samples.FieldSentBytes != 0 {
+		w.sent += max(r.SentBytes, 0)
+		t.sentN++
+	}
+	t.addLabel(r, int(start/t.width))
+	if n := t.threads.Observe(r); n >= 0 {
+		w.threadsSum += int64(n)
 		w.threadsN++
-		if r.AllThreads > w.threadsMax {
-			w.threadsMax = r.AllThreads
+		if n > w.threadsMax {
+			w.threadsMax = n
 		}
 	}
 	w.bytes += max(r.Bytes, 0)
@@ -129,26 +173,65 @@ func (t *Timeline) add(r *samples.Sample) {
 	}
 }
 
-func (t *Timeline) addLabel(label string, wi int, el time.Duration) {
-	lw := t.labels[label]
+func (t *Timeline) addLabel(r *samples.Sample, wi int) {
+	lw := t.labels[r.Label]
 	if lw == nil {
 		if t.labelCells >= maxLabelWindows {
 			return
 		}
-		lw = &labelWindows{lat: map[int]*logHist{}}
-		t.labels[label] = lw
+		lw = &labelWindows{cells: map[int]*labelCell{}}
+		t.labels[r.Label] = lw
 	}
 	lw.requests++
-	h := lw.lat[wi]
-	if h == nil {
+	c := lw.cells[wi]
+	if c == nil {
 		if t.labelCells >= maxLabelWindows {
 			return
 		}
 		t.labelCells++
-		h = &logHist{}
-		lw.lat[wi] = h
+		c = &labelCell{}
+		if t.compacted {
+			c.lat.Compact()
+		}
+		lw.cells[wi] = c
 	}
-	h.add(el)
+	if r.Success {
+		c.ok++
+	} else {
+		c.failed++
+	}
+	c.lat.Add(r.Elapsed)
+	t.spend()
+}
+
+func (t *Timeline) newSketch() *stats.Sketch {
+	s := &stats.Sketch{}
+	if t.compacted {
+		s.Compact()
+	}
+	return s
+}
+
+// spend accounts for one more exact latency and compacts every sketch
+// when the budget is spent.
+func (t *Timeline) spend() {
+	if t.compacted {
+		return
+	}
+	if t.exact++; t.exact <= exactBudget {
+		return
+	}
+	t.compacted = true
+	for i := range t.windows {
+		if w := t.windows[i].lat; w != nil {
+			w.Compact()
+		}
+	}
+	for _, lw := range t.labels {
+		for _, c := range lw.cells {
+			c.lat.Compact()
+		}
+	}
 }
 
 func (t *Timeline) at(off time.Duration) *window {
@@ -188,10 +271,16 @@ func (t *Timeline) coarsen() {
 		m.sumElapsed += w.sumElapsed
 		if w.lat != nil {
 			if m.lat == nil {
-				m.lat = &logHist{}
+				m.lat = w.lat
+			} else {
+				m.lat.Merge(w.lat)
 			}
-			m.lat.merge(w.lat)
 		}
+		m.sumLatency += w.sumLatency
+		m.sumConnect += w.sumConnect
+		m.nLatency += w.nLatency
+		m.nConnect += w.nConnect
+		m.sent += w.sent
 		m.threadsSum += w.threadsSum
 		m.threadsN += w.threadsN
 		m.threadsMax = max(m.threadsMax, w.threadsMax)
@@ -204,15 +293,17 @@ func (t *Timeline) coarsen() {
 	t.width *= 2
 	t.labelCells = 0
 	for _, lw := range t.labels {
-		m := map[int]*logHist{}
-		for wi, h := range lw.lat {
+		m := map[int]*labelCell{}
+		for wi, c := range lw.cells {
 			if to := m[wi/2]; to != nil {
-				to.merge(h)
+				to.ok += c.ok
+				to.failed += c.failed
+				to.lat.Merge(&c.lat)
 			} else {
-				m[wi/2] = h
+				m[wi/2] = c
 			}
 		}
-		lw.lat = m
+		lw.cells = m
 		t.labelCells += len(m)
 	}
 }
@@ -227,6 +318,15 @@ type Series struct {
 	Points []Point  `json:"points"`
 	// HasThreads is false when the input records no thread counts (HAR).
 	HasThreads bool `json:"has_threads"`
+	// HasLatency, HasConnect and HasSent say whether any request recorded
+	// its latency, connect time and sent bytes (JMeter before 3.1 saves
+	// no sent bytes; a HAR may have no timings).
+	HasLatency bool `json:"has_latency"`
+	HasConnect bool `json:"has_connect"`
+	HasSent    bool `json:"has_sent"`
+	// Exact says the percentiles are exact; else they come from sketches
+	// within stats.SketchRelativeError.
+	Exact bool `json:"exact"`
 	// ByLabel has per-window percentiles of the busiest labels, busiest
 	// first; each Points slice lines up with Series.Points.
 	ByLabel []LabelSeries `json:"by_label,omitempty"`
@@ -243,6 +343,9 @@ type LabelSeries struct {
 // started there.
 type LabelPoint struct {
 	Requests int64   `json:"requests"`
+	Failures int64   `json:"failures"`
+	MinMS    float64 `json:"min_ms"`
+	MaxMS    float64 `json:"max_ms"`
 	P50MS    float64 `json:"p50_ms"`
 	P90MS    float64 `json:"p90_ms"`
 	P95MS    float64 `json:"p95_ms"`
@@ -263,21 +366,33 @@ type Point struct {
 	Throughput float64 `json:"throughput_per_s"`
 	Goodput    float64 `json:"goodput_per_s"`
 	// MeanThreads and MaxThreads are JMeter's allThreads over the
-	// window's samples; InFlight the time-averaged requests in flight.
+	// window's samples, added up over load generators
+	// (concurrency.Threads); InFlight the time-averaged requests in flight.
 	MeanThreads float64 `json:"mean_threads"`
 	MaxThreads  int     `json:"max_threads"`
 	InFlight    float64 `json:"in_flight"`
 	MeanMS      float64 `json:"mean_ms"`
+	MinMS       float64 `json:"min_ms"`
+	MaxMS       float64 `json:"max_ms"`
 	P50MS       float64 `json:"p50_ms"`
 	P90MS       float64 `json:"p90_ms"`
 	P95MS       float64 `json:"p95_ms"`
 	P99MS       float64 `json:"p99_ms"`
+	// LatencyMS and ConnectMS are the mean time to first byte and to
+	// connect of the requests started in the window that recorded them.
+	LatencyMS float64 `json:"latency_ms"`
+	ConnectMS float64 `json:"connect_ms"`
+	// ReceivedBPS and SentBPS are bytes per second received and sent by
+	// the requests started in the window.
+	ReceivedBPS float64 `json:"received_bytes_per_s"`
+	SentBPS     float64 `json:"sent_bytes_per_s"`
 }
 
 // Result returns the series. Codes beyond the most frequent ones are
 // folded into "other" so a chart stays readable.
 func (t *Timeline) Result() Series {
-	s := Series{Start: t.origin, WidthS: t.width.Seconds()}
+	s := Series{Start: t.origin, WidthS: t.width.Seconds(), Exact: !t.compacted,
+		HasLatency: t.latencyN > 0, HasConnect: t.connectN > 0, HasSent: t.sentN > 0}
 	// Order codes by total, keep at most 8 series.
 	totals := make([]int64, len(t.codeNames))
 	var other int64
@@ -325,10 +440,10 @@ func (t *Timeline) Result() Series {
 			Requests:   w.requests,
 			Failures:   w.failures,
 			Codes:      make([]int64, len(s.Codes)),
-			Throughput: float64(w.finished) / sec,
-			Goodput:    float64(w.good) / sec,
+			Throughput: round3(float64(w.finished) / sec),
+			Goodput:    round3(float64(w.good) / sec),
 			MaxThreads: w.threadsMax,
-			InFlight:   w.busy.Seconds() / sec,
+			InFlight:   round3(w.busy.Seconds() / sec),
 		}
 		for c, n := range w.codes {
 			if j := col[c]; j >= 0 {
@@ -338,14 +453,22 @@ func (t *Timeline) Result() Series {
 			}
 		}
 		if w.threadsN > 0 {
-			p.MeanThreads = float64(w.threadsSum) / float64(w.threadsN)
+			p.MeanThreads = round3(float64(w.threadsSum) / float64(w.threadsN))
 			s.HasThreads = true
 		}
 		if w.requests > 0 {
-			p.MeanMS = w.sumElapsed.Seconds() * 1000 / float64(w.requests)
+			p.MeanMS = round3(w.sumElapsed.Seconds() * 1000 / float64(w.requests))
 		}
-		if w.lat != nil {
-			p.P50MS, p.P90MS, p.P95MS, p.P99MS = w.lat.quantile(0.5), w.lat.quantile(0.9), w.lat.quantile(0.95), w.lat.quantile(0.99)
+		if w.nLatency > 0 {
+			p.LatencyMS = round3(w.sumLatency.Seconds() * 1000 / float64(w.nLatency))
+		}
+		if w.nConnect > 0 {
+			p.ConnectMS = round3(w.sumConnect.Seconds() * 1000 / float64(w.nConnect))
+		}
+		p.ReceivedBPS, p.SentBPS = round3(float64(w.bytes)/sec), round3(float64(w.sent)/sec)
+		if w.lat != nil && w.lat.Count() > 0 {
+			p.MinMS, p.MaxMS = ms(w.lat.Min()), ms(w.lat.Max())
+			p.P50MS, p.P90MS, p.P95MS, p.P99MS = q(w.lat, 0.5), q(w.lat, 0.9), q(w.lat, 0.95), q(w.lat, 0.99)
 		}
 		s.Points = append(s.Points, p)
 	}
@@ -368,12 +491,26 @@ func (t *Timeline) Result() Series {
 	for _, label := range labels {
 		lw := t.labels[label]
 		ls := LabelSeries{Label: label, Requests: lw.requests, Points: make([]LabelPoint, len(t.windows))}
-		for wi, h := range lw.lat {
+		for wi, c := range lw.cells {
 			if wi < len(ls.Points) {
-				ls.Points[wi] = LabelPoint{Requests: int64(h.n), P50MS: h.quantile(0.5), P90MS: h.quantile(0.9), P95MS: h.quantile(0.95), P99MS: h.quantile(0.99)}
+				h := &c.lat
+				ls.Points[wi] = LabelPoint{Requests: h.Count(), Failures: c.failed, MinMS: ms(h.Min()), MaxMS: ms(h.Max()),
+					P50MS: q(h, 0.5), P90MS: q(h, 0.9), P95MS: q(h, 0.95), P99MS: q(h, 0.99)}
 			}
 		}
 		s.ByLabel = append(s.ByLabel, ls)
 	}
 	return s
+}
+
+// q is a percentile in milliseconds, rounded to the microsecond.
+func q(s *stats.Sketch, p float64) float64 { return round3(s.Quantile(p)) }
+
+func ms(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }
+
+func round3(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return math.Round(x*1000) / 1000
 }

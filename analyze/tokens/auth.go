@@ -49,7 +49,42 @@ func isPlaceholder(cred string) bool {
 	}
 	// JMeter sends "${name}" literally when the variable is not set, and
 	// Groovy or JavaScript templates leave "{{name}}" or "<token>".
-	return strings.Contains(cred, "${") || strings.HasPrefix(cred, "{{") || strings.HasPrefix(cred, "<")
+	if strings.Contains(cred, "${") || strings.HasPrefix(cred, "{{") || strings.HasPrefix(cred, "<") {
+		return true
+	}
+	return isDefaultWord(cred)
+}
+
+// isDefaultWord spots an extractor's default value sent in place of a
+// token ("NOTOKEN", "TOKEN_NOT_FOUND", "no-token", "error"): a short word
+// without digits that is either written in capitals, as JMeter users
+// write their defaults, or says that something is missing. A real access
+// token, opaque or not, is a long random string.
+func isDefaultWord(cred string) bool {
+	if len(cred) == 0 || len(cred) > 24 {
+		return false
+	}
+	upper := true
+	for i := 0; i < len(cred); i++ {
+		c := cred[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c == '_', c == '-':
+		case c >= 'a' && c <= 'z':
+			upper = false
+		default:
+			return false
+		}
+	}
+	if upper {
+		return true
+	}
+	l := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(cred))
+	for _, w := range []string{"notoken", "notfound", "missing", "error", "invalid", "default", "empty", "unset"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitAuthorization returns the scheme and credentials of an

@@ -29,6 +29,9 @@ type Result struct {
 	// Placeholders are requests that sent "Bearer ${var}" or the like: the
 	// token was never extracted.
 	Placeholders int `json:"placeholders,omitempty"`
+	// AfterFailedFetch counts requests sent by a thread whose latest
+	// token request had failed, by that request's response code.
+	AfterFailedFetch map[string]int `json:"after_failed_fetch,omitempty"`
 
 	// Tokens are the tokens seen, in order of first sight, then the token
 	// requests that inferred uses were attributed to (Inferred set).
@@ -105,6 +108,12 @@ func (t *Tracker) Result() Result {
 	}
 	if len(t.otherSchemes) > 0 {
 		res.OtherSchemes = maps.Clone(t.otherSchemes)
+	}
+	if len(t.fetchFailed) > 0 {
+		res.AfterFailedFetch = make(map[string]int, len(t.fetchFailed))
+		for code, n := range t.fetchFailed {
+			res.AfterFailedFetch[redact.Text(code)] += n
+		}
 	}
 	for i, s := range sources {
 		if t.ages[i] > 0 {

@@ -70,7 +70,18 @@ type Use struct {
 	// Threads is how many distinct threads have used this token (or, for
 	// an inferred use, the token from this token request) so far.
 	Threads int
+	// FetchFailed is the response code of the thread's latest token
+	// request when it failed and none has succeeded since: whatever the
+	// request sent (an extractor's default such as NOTOKEN, an empty
+	// Bearer, a token left from before), the run never validly obtained
+	// one for this thread. "" otherwise.
+	FetchFailed string
 }
+
+// Invalid reports whether the request's token was never validly
+// obtained: a placeholder instead of a token, or a thread whose token
+// request failed.
+func (u Use) Invalid() bool { return u.Kind == KindPlaceholder || u.FetchFailed != "" }
 
 // Inferred reports whether the age is a guess from token requests rather
 // than an observation of the token.
@@ -156,6 +167,7 @@ type Tracker struct {
 	placeholders, untracked                      int
 	unseen                                       int // requests whose token could only be inferred
 	otherSchemes                                 map[string]int
+	fetchFailed                                  map[string]int
 	ages                                         [len(sources)]int
 	expired, notYetValid, badClaims              int
 	threadsCapped                                bool
@@ -168,6 +180,7 @@ func New() *Tracker {
 		threads:      make(map[threadKey]*thread),
 		setUp:        make(map[threadKey]*thread),
 		otherSchemes: make(map[string]int),
+		fetchFailed:  make(map[string]int),
 	}
 }
 
@@ -182,6 +195,10 @@ type thread struct {
 	// last and prev are the thread's two latest successful token
 	// requests; prev covers a request that overlaps the last one.
 	last, prev *fetch
+	// failed is the response code of the thread's latest token request
+	// when it failed after the last success; failedEnd when it ended.
+	failed    string
+	failedEnd time.Time
 }
 
 // usage accumulates the requests that used one token.
@@ -256,7 +273,7 @@ type fetch struct {
 	usage    // inferred uses, when tok is nil
 }
 
-// Add observes every request in s: s itself, or its leaves.
+// Add observes every request in s (samples.Sample.Requests).
 func (t *Tracker) Add(s *samples.Sample) {
 	s.Requests(func(r *samples.Sample) { t.Observe(r) })
 }
@@ -312,7 +329,18 @@ func (t *Tracker) Observe(r *samples.Sample) Use {
 		t.tokenRequests++
 		if !succeeded(r) {
 			t.failedTokenRequests++
+			if th != nil {
+				th.failed, th.failedEnd = r.Code, r.End()
+				if th.failed == "" {
+					th.failed = "(no response code)"
+				}
+			}
+		} else if th != nil {
+			th.failed = ""
 		}
+	} else if th != nil && th.failed != "" && !r.Start.Before(th.failedEnd) {
+		u.FetchFailed = th.failed
+		t.fetchFailed[th.failed]++
 	}
 	// A saved response carrying an access_token is a fetch even from an
 	// endpoint we did not recognise: the body is proof.

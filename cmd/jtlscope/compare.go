@@ -25,6 +25,7 @@ type compareOptions struct {
 	block     string
 	resamples int
 	seed      uint64
+	junit     string
 }
 
 func newCompareCmd(e *env, in *inputFlags) *cobra.Command {
@@ -75,6 +76,7 @@ p99=+200ms, throughput=-5%.`,
 	fl.StringVar(&o.block, "block", "10s", "length of the time windows the bootstrap resamples")
 	fl.IntVar(&o.resamples, "resamples", 999, "bootstrap resamples")
 	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap (results are reproducible for a given seed)")
+	addJUnitFlag(fl, &o.junit)
 	return cmd
 }
 
@@ -120,6 +122,9 @@ func runCompare(ctx context.Context, e *env, in *inputFlags, o *compareOptions) 
 	if err != nil {
 		return usagef("--fail-on: %v", err)
 	}
+	if err := checkJUnit(o.junit, len(limits), "--fail-on"); err != nil {
+		return err
+	}
 	block, err := time.ParseDuration(o.block)
 	if err != nil || block <= 0 {
 		return usagef("--block %q: want a duration such as 10s", o.block)
@@ -163,6 +168,9 @@ func runCompare(ctx context.Context, e *env, in *inputFlags, o *compareOptions) 
 		return err
 	}
 	if err := finish(nw.rr); err != nil {
+		return err
+	}
+	if err := writeFailOnJUnit(o.junit, limits, c.Metrics); err != nil {
 		return err
 	}
 	if len(c.Breaches) > 0 {

@@ -22,18 +22,23 @@ type diagnoseOptions struct {
 	attribution string
 	seed        uint64
 	sla         string
+	junit       string
 }
 
 func newDiagnoseCmd(e *env, in *inputFlags) *cobra.Command {
 	var o diagnoseOptions
 	cmd := &cobra.Command{
 		Use:   "diagnose FILE...",
-		Short: "Say which cause explains the failures: concurrency, duplicate IDs, token age, multipart, rate limiting",
-		Long: `diagnose looks at the failing requests (every 4xx by default) and ranks the usual
-suspects by how many failures each explains, controlling for the others: a concurrency
-limit (with the onset and its 95% interval), duplicate IDs, token age, multipart anomalies,
-rate limiting, a thread group's settings, and what the error bodies say. It prints the
-verdict in plain words first, then the evidence.
+		Short: "Say which causes explain the failures: concurrency, duplicate IDs, tokens, multipart, rate limiting, timeouts",
+		Long: `diagnose looks at every failing request, splits the failures by kind (each HTTP status,
+each class of non-HTTP error such as read timeouts or refused connections, failed
+assertions), and for each kind finds the causes that explain it, judging each cause on
+what it adds given the others: a concurrency limit (with the onset and its 95% interval),
+duplicate or colliding IDs, token age, tokens never validly obtained, multipart anomalies,
+rate limiting, client-side timeouts and connection errors, a thread group's settings, and
+what the error bodies say. Several causes can be likely at once; each failure is put down
+to at most one (--attribution), and the verdict says how many no cause explains. It
+prints the verdict in plain words first, then the evidence.
 
 A cause the input cannot show (a CSV has no headers, so no tokens) is "not-assessable",
 and the output says what to save next time.
@@ -50,11 +55,12 @@ and the output says what to save next time.
 	fl := cmd.Flags()
 	fl.StringVarP(&o.format, "format", "f", "table", "output `format`: table, json or markdown")
 	fl.StringVarP(&o.output, "output", "o", "", "write to `file` (atomically) instead of stdout")
-	fl.StringVar(&o.status, "status", "4xx", "which failures to explain: `codes` and classes such as 400, 4xx, 4xx,5xx, or failed for every unsuccessful sample")
+	fl.StringVar(&o.status, "status", "failed", "which failures to explain: every failing sample (failed), or `codes` and classes such as 400, 4xx, 4xx,5xx, non-http, assertion")
 	fl.StringArrayVar(&o.ids, "id", nil, "name an ID field instead of auto-detecting: header:NAME, form:NAME, json:PATH, var:NAME, query:NAME, path:N or regex:PATTERN (repeatable)")
 	fl.StringVar(&o.attribution, "attribution", "", "also write one CSV row per failing sample with the cause it is put down to, to `file`")
 	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
 	fl.StringVar(&o.sla, "sla", "", slaUsage)
+	addJUnitFlag(fl, &o.junit)
 	return cmd
 }
 
@@ -74,6 +80,9 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	}
 	criteria, err := parseSLA(o.sla)
 	if err != nil {
+		return err
+	}
+	if err := checkJUnit(o.junit, len(criteria), "--sla"); err != nil {
 		return err
 	}
 	d := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed, Attribution: o.attribution != ""})
@@ -110,5 +119,10 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	if rr.interrupted || len(criteria) == 0 {
 		return finish(rr)
 	}
-	return checkSLA(criteria, sm.Result().Total)
+	sr := sm.Result()
+	redact.Strings(&sr)
+	if err := writeSLAJUnit(o.junit, criteria, sr); err != nil {
+		return err
+	}
+	return checkSLA(criteria, sr.Total)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/jtlscope/jtlscope/analyze"
 	"github.com/jtlscope/jtlscope/report"
@@ -22,6 +23,8 @@ type readResult struct {
 	// warnings are the input problems as messages, ready for a result's
 	// "warnings" and for stderr.
 	warnings []string
+	// filter says which sample filters were applied ("" for none).
+	filter string
 	// interrupted is set when the context was cancelled mid-read.
 	interrupted bool
 }
@@ -40,6 +43,22 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 	if err != nil {
 		return nil, err
 	}
+	loc := opts.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	filter, err := in.filter.options(loc)
+	if err != nil {
+		return nil, err
+	}
+	if filter.Active() {
+		// Offsets count from the earliest sample, which only an ordered
+		// stream reads first; the filter reads the start, label and kind.
+		opts.Ordered = opts.Ordered || filter.NeedsOrigin()
+		if need != 0 {
+			need |= samples.FieldStart | samples.FieldLabel | samples.FieldMessage
+		}
+	}
 	opts.Need = need
 	opts.Context = ctx
 	st, err := samples.OpenStream(names, opts)
@@ -55,13 +74,27 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		prog = newProgress(e.stderr, st.BytesRead, names)
 		accs = append(accs, prog)
 	}
-	src := analyze.LimitLabels(st, 0)
-	err = analyze.Run(ctx, src, accs...)
+	var from analyze.Source = st
+	var fl *analyze.Filter
+	if filter.Active() {
+		fl = analyze.NewFilter(st, filter)
+		from = fl
+	}
+	src := analyze.LimitLabels(from, 0)
+	var all analyze.Source = src
+	if in.subresults {
+		all = analyze.WithSubResults(src)
+	}
+	err = analyze.Run(ctx, all, accs...)
 	if prog != nil {
 		prog.done()
 	}
 	rr.problems = st.Problems()
 	rr.warnings = append(rr.warnings, rr.problems.Messages()...)
+	if fl != nil {
+		rr.filter = filter.String()
+		rr.warnings = append(rr.warnings, fl.Summary())
+	}
 	if w := src.Warning(); w != "" {
 		rr.warnings = append(rr.warnings, w)
 	}
@@ -105,6 +138,9 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 			}
 		}
 		msg := fmt.Sprintf("no samples in %s", strings.Join(names, ", "))
+		if fl != nil {
+			msg = fmt.Sprintf("no samples in %s are left after the %s", strings.Join(names, ", "), fl.Summary())
+		}
 		if len(why) > 0 {
 			msg += ": " + strings.Join(why, "; ")
 		}

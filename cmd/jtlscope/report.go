@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/jtlscope/jtlscope/analyze/capacity"
+	"github.com/jtlscope/jtlscope/analyze/dashboard"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/ids"
 	"github.com/jtlscope/jtlscope/analyze/summary"
@@ -28,6 +30,8 @@ type reportOptions struct {
 	ids      []string
 	seed     uint64
 	baseline []string
+	apdex    string
+	junit    string
 }
 
 func newReportCmd(e *env, in *inputFlags) *cobra.Command {
@@ -47,16 +51,23 @@ func newReportCmd(e *env, in *inputFlags) *cobra.Command {
   diagnosis.json    what 'jtlscope diagnose --format json' prints
   capacity.json     levels, plateaus, the Universal Scalability Law fit, knee, SLA level
 
-The charts: active threads and requests in flight over time, response codes per
-second, failure rate against concurrency with the onset and its interval, measured
-goodput against concurrency with the USL fit and its peak N*, latency percentiles
-against concurrency and over time, token age by outcome, duplicate-ID reuse over time,
-multipart anomalies by kind, and failures by label and code. A chart the input cannot
-feed (a CSV has no request bodies, so no multipart chart) is left out with a note
-saying what to save next time.
+The charts: active threads and requests in flight, response codes per second,
+transactions per second by label, bytes received and sent per second, latency and
+connect time over time; failure rate against concurrency with the onset and its
+interval, measured goodput against concurrency with the USL fit and its peak N*,
+latency percentiles against concurrency and over time; the response-time percentile
+curve and distribution, response time against request rate, APDEX per label; token
+age by outcome, duplicate-ID reuse over time, multipart anomalies by kind, and
+failures by label and code. The page also has JMeter's errors and "top 5 errors by
+sampler" tables, and the measurements per concurrency level by label. A chart the
+input cannot feed (a CSV has no request bodies, so no multipart chart) is left out
+with a note saying what to save next time.
 
 With --sla, the capacity section states the highest concurrency at which every level
-up to it met the criteria ("sustainable: 48 threads at p95 ≤ 800 ms and errors ≤ 1%").
+up to it met the criteria ("sustainable: 48 threads at p95 ≤ 800 ms and errors ≤ 1%");
+without it, the highest that met a default criterion (failures at most 1 point above
+the low-load rate, p95 within twice its low-load value). --junit FILE writes the --sla
+criteria as JUnit test cases for a CI server.
 
 DIR is replaced as a whole when it is a previous report (it holds a .jtlscope-report
 file) or empty; any other existing directory is refused unless --force, which writes
@@ -65,7 +76,8 @@ the report's files into it and leaves everything else there alone.
 		Example: `  jtlscope report results.xml -o report/
   jtlscope report --sla p95=800ms,errors=1% run1.jtl run2.jtl -o capacity-2024-05
   jtlscope report --status 4xx,5xx --title "Upload API, 80 threads" results.csv -o out
-  jtlscope report --baseline last-week.jtl results.jtl -o out`,
+  jtlscope report --baseline last-week.jtl results.jtl -o out
+  jtlscope report --skip 60s --sla p95=800ms,errors=1% --junit sla.xml results.jtl -o out`,
 		Args: minArgs(1, "result file (or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReport(cmd.Context(), e, in, &o, args)
@@ -76,9 +88,11 @@ the report's files into it and leaves everything else there alone.
 	fl.BoolVar(&o.force, "force", false, "write into DIR even if it holds files that are not a jtlscope report")
 	fl.StringVar(&o.title, "title", "", "`title` of the report (default \"Capacity report\")")
 	fl.StringVar(&o.sla, "sla", "", slaUsage)
-	fl.StringVar(&o.status, "status", "4xx", "which failures the diagnosis explains: `codes` and classes such as 400, 4xx, 4xx,5xx, or failed")
+	fl.StringVar(&o.status, "status", "failed", "which failures the diagnosis explains: every failing sample (failed), or `codes` and classes such as 400, 4xx, 4xx,5xx, non-http, assertion")
 	fl.StringArrayVar(&o.ids, "id", nil, "name an ID field instead of auto-detecting: header:NAME, form:NAME, json:PATH, var:NAME, query:NAME, path:N or regex:PATTERN (repeatable)")
 	fl.Uint64Var(&o.seed, "seed", 1, "seed for the bootstrap intervals (results are reproducible for a given seed)")
+	addJUnitFlag(fl, &o.junit)
+	fl.StringVar(&o.apdex, "apdex", "500ms,1500ms", "APDEX `T,F` thresholds: satisfied up to T, tolerated up to F (JMeter's defaults)")
 	fl.StringArrayVar(&o.baseline, "baseline", nil, "a baseline run's result `file` (repeatable): adds charts of both runs' failure rate and latency against concurrency")
 	return cmd
 }
@@ -91,6 +105,9 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 	if err != nil {
 		return err
 	}
+	if err := checkJUnit(o.junit, len(criteria), "--sla"); err != nil {
+		return err
+	}
 	status, err := diagnose.ParseStatus(o.status)
 	if err != nil {
 		return usagef("--status: %v", err)
@@ -99,12 +116,17 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 	if err != nil {
 		return usagef("--id: %v", err)
 	}
+	apdex, err := parseApdex(o.apdex)
+	if err != nil {
+		return err
+	}
 	// One pass in start order feeds every analysis the report draws.
 	sm := summary.New(summary.Options{})
 	dg := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed})
 	tl := timeline.New()
 	lv := capacity.NewLevels()
-	rr, err := readInputs(ctx, e, in, args, true, 0, sm, dg, tl, lv)
+	db := dashboard.New(dashboard.Options{Apdex: apdex})
+	rr, err := readInputs(ctx, e, in, args, true, 0, sm, dg, tl, lv, db)
 	if err != nil {
 		return err
 	}
@@ -119,8 +141,10 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 			Summary:   sm.Result(),
 			Diagnosis: dg.Result(),
 			Timeline:  series,
+			Dashboard: db.Result(),
 			Capacity:  lv.Result(series, criteria, o.seed),
 			SLA:       criteria,
+			Filter:    rr.filter,
 			Warnings:  rr.warnings,
 		}
 	})
@@ -187,7 +211,43 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 		return finish(rr)
 	}
 	if len(criteria) > 0 {
+		if err := writeSLAJUnit(o.junit, criteria, r.Summary); err != nil {
+			return err
+		}
 		return checkSLA(criteria, r.Summary.Total)
 	}
 	return nil
+}
+
+// parseApdex reads --apdex "500ms,1500ms" (bare numbers are
+// milliseconds).
+func parseApdex(v string) (dashboard.Apdex, error) {
+	t, f, ok := strings.Cut(v, ",")
+	if !ok {
+		return dashboard.Apdex{}, usagef("--apdex %q: want T,F such as 500ms,1500ms", v)
+	}
+	var a dashboard.Apdex
+	for i, s := range []string{t, f} {
+		s = strings.TrimSpace(s)
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			ms, err2 := strconv.ParseFloat(s, 64)
+			if err2 != nil {
+				return a, usagef("--apdex %q: %q is not a duration such as 500ms", v, s)
+			}
+			d = time.Duration(ms * float64(time.Millisecond))
+		}
+		if d <= 0 {
+			return a, usagef("--apdex %q: thresholds must be positive", v)
+		}
+		if i == 0 {
+			a.T = d
+		} else {
+			a.F = d
+		}
+	}
+	if a.F < a.T {
+		return a, usagef("--apdex %q: F (tolerated) must be at least T (satisfied)", v)
+	}
+	return a, nil
 }

@@ -17,10 +17,12 @@ import (
 
 // reportFiles are written for every report, whatever the data.
 var reportFiles = []string{"index.html", "report.md", "summary.json", "diagnosis.json", "capacity.json", ".jtlscope-report",
-	"tables/summary.csv", "tables/levels.csv", "tables/timeline.csv", "tables/causes.csv"}
+	"tables/summary.csv", "tables/levels.csv", "tables/timeline.csv", "tables/causes.csv",
+	"tables/apdex-per-label.csv", "tables/errors.csv", "tables/top5-errors.csv"}
 
 // allCharts are the report's charts, in order.
-var allCharts = []string{"threads", "codes", "failure-rate", "throughput", "latency-by-level", "latency-over-time",
+var allCharts = []string{"threads", "codes", "tps-by-label", "bytes", "latency-connect", "failure-rate", "throughput",
+	"latency-by-level", "latency-over-time", "percentiles", "distribution", "rt-vs-rps", "apdex",
 	"token-age", "duplicate-ids", "multipart", "failures"}
 
 // checkReport asserts that dir holds a complete report whose charts are
@@ -120,6 +122,8 @@ func TestReportOnSharedRuns(t *testing.T) {
 					}
 				}
 				mustReadJSON(t, filepath.Join(dir, "diagnosis.json"), &d)
+				var sum struct{ Errors int64 }
+				mustReadJSON(t, filepath.Join(dir, "summary.json"), &sum)
 				verdict := map[string]string{}
 				for _, c := range d.Causes {
 					verdict[c.Cause] = c.Verdict
@@ -128,10 +132,15 @@ func TestReportOnSharedRuns(t *testing.T) {
 				want := map[string]bool{
 					"threads": true, "codes": true, "throughput": true, "latency-by-level": true, "latency-over-time": true,
 					"token-age": true,
-					// A concurrency chart needs failures; so does the failures chart.
-					"failure-rate": failing, "failures": failing,
-					// IDs are reused only in s8 (a recycled 40-row data set).
-					"duplicate-ids": strings.HasPrefix(filepath.Base(run), "s8"),
+					// JMeter's dashboard views: every run has what they need.
+					"tps-by-label": true, "bytes": true, "latency-connect": true, "percentiles": true,
+					"distribution": true, "rt-vs-rps": true, "apdex": true,
+					// A concurrency chart needs failures of the diagnosed kind (4xx);
+					// the failures chart any failed sample (m3's are timeouts).
+					"failure-rate": failing, "failures": sum.Errors > 0,
+					// IDs are reused by design in s8 (a recycled 40-row data set)
+					// and m1 (millisecond timestamps that collide under load).
+					"duplicate-ids": strings.HasPrefix(filepath.Base(run), "s8") || strings.HasPrefix(filepath.Base(run), "m1"),
 					// A CSV saves no request bodies.
 					"multipart": format == "xml",
 				}

@@ -155,6 +155,8 @@ type inputFlags struct {
 	timezone        string
 	delimiter       string
 	properties      []string
+	filter          filterFlags
+	subresults      bool
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
@@ -165,6 +167,8 @@ func (f *inputFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.timezone, "timezone", "", "`zone` of CSV timestamps written without one, e.g. Europe/Paris (default: local)")
 	fl.StringVar(&f.delimiter, "delimiter", "", "CSV field delimiter: , ; | or tab (default: detect)")
 	fl.StringArrayVar(&f.properties, "jmeter-properties", nil, "jmeter.properties or user.properties `file` describing the columns of a CSV without a header line (repeat: later files override)")
+	f.filter.register(cmd)
+	fl.BoolVar(&f.subresults, "subresults", false, "also count sub-results (redirect hops, embedded resources, JMeter 5 \"<label>-<n>\" rows) as requests of their own, besides their parent")
 }
 
 // options turns the flags into samples.StreamOptions.
@@ -237,6 +241,12 @@ tables and charts of a capacity report.
 
 Inputs are sniffed by content (gzip and stdin "-" work too). Broken records are
 reported as file:line: message on stderr and skipped; the rest is analysed.
+
+Counting is the same for CSV, XML and HAR: a sampler's result is one request, its
+redirect hops and embedded resources (nested in XML, "<label>-<n>" rows in a JMeter 5
+CSV) are part of it, and --subresults counts them as requests too. A Transaction
+Controller row is a transaction, not a request; the samplers inside it are requests
+whether the file nests them or not.
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla (or compare --fail-on) criterion was broken, 130 interrupted.`,
 		Example: `  jtlscope summary results.jtl

@@ -13,11 +13,11 @@ import (
 )
 
 type summaryOptions struct {
-	format     string
-	output     string
-	subresults bool
-	exact      bool
-	sla        string
+	format string
+	output string
+	exact  bool
+	sla    string
+	junit  string
 }
 
 func newSummaryCmd(e *env, in *inputFlags) *cobra.Command {
@@ -28,7 +28,8 @@ func newSummaryCmd(e *env, in *inputFlags) *cobra.Command {
 		Long: `summary prints JMeter's statistics table for one or more result files: per label the
 samples, errors, error %, mean, min, max, p50, p90, p95, p99, throughput and KB/s, with a
 total row. Transaction Controller rows are marked (TC) and kept out of the total, as
-JMeter does; a parent with sub-results counts once unless --subresults is given.
+JMeter does, and the samplers inside them count whether the file nests them or not; a
+parent with sub-results counts once unless --subresults is given.
 
 Percentiles use JMeter's estimator. They are exact while the elapsed times fit in a
 memory budget (about two million samples, 32 MB); beyond it they come from histograms whose
@@ -46,9 +47,9 @@ relative error is at most 0.098% (2^-10). --exact keeps every value.
 	fl := cmd.Flags()
 	fl.StringVarP(&o.format, "format", "f", "table", "output `format`: table, json, csv or markdown")
 	fl.StringVarP(&o.output, "output", "o", "", "write to `file` (atomically) instead of stdout")
-	fl.BoolVar(&o.subresults, "subresults", false, "also count sub-results (redirect hops, embedded resources, label-N rows) as rows of their own")
 	fl.BoolVar(&o.exact, "exact", false, "keep every elapsed time for exact percentiles, whatever the memory cost")
 	fl.StringVar(&o.sla, "sla", "", slaUsage)
+	addJUnitFlag(fl, &o.junit)
 	return cmd
 }
 
@@ -62,7 +63,10 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	if err != nil {
 		return err
 	}
-	sm := summary.New(summary.Options{SubResults: o.subresults, Exact: o.exact})
+	if err := checkJUnit(o.junit, len(criteria), "--sla"); err != nil {
+		return err
+	}
+	sm := summary.New(summary.Options{Exact: o.exact})
 	need := samples.FieldStart | samples.FieldElapsed | samples.FieldLabel | samples.FieldCode |
 		samples.FieldSuccess | samples.FieldBytes | samples.FieldSentBytes | samples.FieldSampleCount
 	rr, err := readInputs(ctx, e, in, args, false, need, sm)
@@ -82,6 +86,9 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	}
 	if rr.interrupted || len(criteria) == 0 {
 		return finish(rr)
+	}
+	if err := writeSLAJUnit(o.junit, criteria, res); err != nil {
+		return err
 	}
 	return checkSLA(criteria, res.Total)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jtlscope/jtlscope/analyze/capacity"
+	"github.com/jtlscope/jtlscope/analyze/dashboard"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/sla"
 	"github.com/jtlscope/jtlscope/analyze/summary"
@@ -21,6 +22,7 @@ type Data struct {
 	Timeline  timeline.Series
 	Capacity  capacity.Result
 	SLA       sla.Criteria
+	Dashboard dashboard.Result
 	// Baseline, when set, is a run to set this one against.
 	Baseline *Data
 }
@@ -44,6 +46,9 @@ var figures = []struct {
 }{
 	{"threads", "Active threads and requests in flight", func(d Data) (*Chart, error) { return Threads(d.Timeline) }},
 	{"codes", "Response codes per second", func(d Data) (*Chart, error) { return Codes(d.Timeline) }},
+	{"tps-by-label", "Transactions per second by label", func(d Data) (*Chart, error) { return LabelThroughput(d.Timeline, len(d.Summary.Labels)) }},
+	{"bytes", "Bytes received and sent per second", func(d Data) (*Chart, error) { return Bytes(d.Timeline) }},
+	{"latency-connect", "Latency and connect time over time", func(d Data) (*Chart, error) { return LatencyConnect(d.Timeline) }},
 	{"failure-rate", "Failure rate against concurrency", func(d Data) (*Chart, error) { return FailureRate(d.Diagnosis) }},
 	{"throughput", "Throughput against concurrency", func(d Data) (*Chart, error) { return Throughput(d.Capacity) }},
 	{"latency-by-level", "Response-time percentiles against concurrency", func(d Data) (*Chart, error) {
@@ -63,6 +68,10 @@ var figures = []struct {
 		addMixNote(c, d.Summary)
 		return c, err
 	}},
+	{"percentiles", "Response-time percentiles", func(d Data) (*Chart, error) { return Percentiles(d.Dashboard) }},
+	{"distribution", "Response-time distribution", func(d Data) (*Chart, error) { return Distribution(d.Dashboard) }},
+	{"rt-vs-rps", "Response time against requests per second", func(d Data) (*Chart, error) { return ResponseVsRate(d.Timeline, mainLabel(d)) }},
+	{"apdex", "APDEX per label", func(d Data) (*Chart, error) { return Apdex(d.Dashboard) }},
 	{"token-age", "Token age at request by outcome", func(d Data) (*Chart, error) { return TokenAge(d.Diagnosis) }},
 	{"duplicate-ids", "Duplicate-ID reuse over time", func(d Data) (*Chart, error) { return DuplicateIDs(d.Diagnosis) }},
 	{"multipart", "Multipart anomalies by kind", func(d Data) (*Chart, error) { return Multipart(d.Diagnosis) }},

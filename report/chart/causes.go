@@ -274,10 +274,11 @@ func Failures(s summary.Result) (*Chart, error) {
 	}
 	// Largest on top: NominalY puts category 0 at the bottom.
 	n := len(ls)
-	names := make([]string, n)
+	raw := make([]string, n)
 	for i, l := range ls {
-		names[n-1-i] = inputText(l.label)
+		raw[n-1-i] = l.label
 	}
+	names := distinctTexts(raw)
 	c := newChart("failures", "Failures by label and response code", "failed requests", "")
 	w := barWidth(n, 1, true)
 	var below *plotter.BarChart
@@ -298,7 +299,7 @@ func Failures(s summary.Result) (*Chart, error) {
 		if code == assertionCode {
 			col = Grey
 		}
-		name := inputText(code)
+		name := codeText(code)
 		if code == assertionCode || code == otherCodes {
 			name = code
 		}

@@ -433,6 +433,20 @@ func (c *Chart) draw(dc draw.Canvas) {
 		lc := draw.Crop(dc, (dc.Max.X-dc.Min.X)-w, 0, 0, -top)
 		c.legend.Draw(lc)
 	}
+	// The title spans the whole figure, legend column included, so that
+	// a long one (a label in it) is not cut at the plot's edge; one wider
+	// than the figure is set smaller.
+	if t := c.Plot.Title; t.Text != "" {
+		st := t.TextStyle
+		if w := st.Width(t.Text); w > dc.Max.X-dc.Min.X {
+			st.Font.Size = max(st.Font.Size*(dc.Max.X-dc.Min.X)/w, vg.Points(7))
+		}
+		dc.FillText(st, vg.Point{X: dc.Center().X, Y: dc.Max.Y + st.FontExtents().Descent}, t.Text)
+		h := t.TextStyle.Rectangle(t.Text).Size().Y + t.Padding
+		pc.Max.Y -= h
+		c.Plot.Title.Text = ""
+		defer func() { c.Plot.Title.Text = t.Text }()
+	}
 	c.Plot.Draw(pc)
 }
 

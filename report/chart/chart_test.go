@@ -523,8 +523,8 @@ func TestGapsAndNaN(t *testing.T) {
 // TestAllWithoutData: every chart says why it is missing, none fails.
 func TestAllWithoutData(t *testing.T) {
 	figs := All(Data{})
-	if len(figs) != 10 {
-		t.Fatalf("%d figures, want 10", len(figs))
+	if len(figs) != len(figures) || len(figs) != 17 {
+		t.Fatalf("%d figures, want 17", len(figs))
 	}
 	for _, f := range figs {
 		if f.Chart != nil || f.Err != nil || f.Missing == nil || f.Missing.Why == "" {

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/jtlscope/jtlscope/analyze/stats"
 	"github.com/jtlscope/jtlscope/analyze/timeline"
 )
 
@@ -64,6 +65,16 @@ func fmtWindow(sec float64) string {
 	return d.Round(time.Second).String()
 }
 
+// overTime starts a chart over time: the time axis and the x of each
+// window, or the NoData of a run without times.
+func overTime(s timeline.Series, name, title, yLabel string) (*Chart, timeAxis, []float64, error) {
+	if err := noTimes(s); err != nil {
+		return nil, timeAxis{}, nil, err
+	}
+	ta := newTimeAxis(s)
+	return newChart(name, title, ta.label(), yLabel), ta, ta.x(s), nil
+}
+
 func noTimes(s timeline.Series) error {
 	if len(s.Points) == 0 {
 		return &NoData{Why: "no sample has a timestamp", Record: recordTimestamps}
@@ -115,12 +126,10 @@ func Threads(s timeline.Series) (*Chart, error) {
 
 // Codes charts responses per second for each response code.
 func Codes(s timeline.Series) (*Chart, error) {
-	if err := noTimes(s); err != nil {
+	c, _, xs, err := overTime(s, "codes", "Response codes per second", "responses per second")
+	if err != nil {
 		return nil, err
 	}
-	ta := newTimeAxis(s)
-	c := newChart("codes", "Response codes per second", ta.label(), "responses per second")
-	xs := ta.x(s)
 	for j, code := range s.Codes {
 		ys := make([]float64, len(xs))
 		for i, p := range s.Points {
@@ -129,10 +138,7 @@ func Codes(s timeline.Series) (*Chart, error) {
 			}
 		}
 		col, dash := c.next()
-		name := inputText(code)
-		if code == "" {
-			name = "(no code)"
-		}
+		name := codeText(code)
 		if err := c.line(name, xs, ys, col, dash, vg.Points(1.4)); err != nil {
 			return nil, err
 		}
@@ -180,7 +186,7 @@ func LatencyOverTime(s timeline.Series, label string) (*Chart, error) {
 	}
 	c.Plot.X.Min, c.Plot.Y.Min = 0, 0
 	c.finish()
-	c.Note = "Percentiles of the requests started in each window, from a histogram accurate to about 5%; the summary table has exact values. " + originNote(s)
+	c.Note = "Percentiles of the requests started in each window (JMeter's estimator), " + exactness(s) + " " + originNote(s)
 	return c, nil
 }
 
@@ -207,3 +213,11 @@ var percentiles = []percentile{
 
 // nanValue marks a point with no data; lines skip it.
 var nanValue = math.NaN()
+
+// exactness says how exact the per-window percentiles are.
+func exactness(s timeline.Series) string {
+	if s.Exact {
+		return "exact."
+	}
+	return fmt.Sprintf("from sketches within %.2g%% of the exact value (the run is too long to keep every response time per window).", 100*stats.SketchRelativeError)
+}

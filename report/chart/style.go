@@ -185,12 +185,17 @@ func formatTick(v float64, decimals int) string {
 
 // maxText is the longest label, legend entry or category drawn from an
 // input, in runes: a 200-character label would squeeze the data away.
-const maxText = 32
+const maxText = 40
 
 // inputText makes text from an input fit for a chart: credentials
-// masked, control characters and newlines flattened, long text cut with
-// an ellipsis. The SVG writer escapes what is left.
-func inputText(s string) string {
+// masked, control characters and newlines flattened, long text cut in
+// the middle (the end of a URL or an exception's class name is what
+// tells two of them apart). The SVG writer escapes what is left.
+func inputText(s string) string { return clip(flat(s), maxText) }
+
+// flat masks credentials and flattens control characters and runs of
+// space.
+func flat(s string) string {
 	s = redact.Text(s)
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
@@ -202,9 +207,54 @@ func inputText(s string) string {
 	if s == "" {
 		return "(none)"
 	}
-	if utf8.RuneCountInString(s) > maxText {
-		r := []rune(s)
-		s = string(r[:maxText-1]) + "…"
-	}
 	return s
+}
+
+// clip shortens s to n runes by cutting its middle: two thirds of what is
+// kept from the end, where labels and URLs differ most.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	tail := (n - 1) * 2 / 3
+	head := n - 1 - tail
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
+}
+
+// distinctTexts is inputText for a set of names shown side by side (bar
+// categories, legend entries): when cutting makes two alike, they are
+// cut less, up to twice maxText, so that no two bars read the same.
+func distinctTexts(names []string) []string {
+	out := make([]string, len(names))
+	for n := maxText; ; n += 8 {
+		seen := map[string]int{}
+		dup := false
+		for i, name := range names {
+			out[i] = clip(flat(name), n)
+			seen[out[i]]++
+			dup = dup || (seen[out[i]] > 1 && flat(name) != out[i])
+		}
+		if !dup || n >= 2*maxText {
+			return out
+		}
+	}
+}
+
+// codeText names a response code for a legend: JMeter's "Non HTTP
+// response code: org.apache.http.NoHttpResponseException" becomes
+// "NoHttpResponseException (non-HTTP)", which fits and still says what
+// happened.
+func codeText(code string) string {
+	if code == "" {
+		return "(no code)"
+	}
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(code), "Non HTTP response code:"); ok {
+		rest = strings.TrimSpace(rest)
+		if i := strings.LastIndexByte(rest, '.'); i >= 0 && i < len(rest)-1 && !strings.ContainsAny(rest, " /") {
+			rest = rest[i+1:]
+		}
+		return inputText(rest + " (non-HTTP)")
+	}
+	return inputText(code)
 }

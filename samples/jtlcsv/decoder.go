@@ -282,8 +282,7 @@ func (d *Decoder) start() error {
 		}
 		cr.eager = true
 		conv := newConverter(lay, d.mode, d.pat, d.loc, d.opts.Need)
-		src := &seqSource{d: d, cr: cr, link: lay.link}
-		src.held, src.spare = &src.slots[0], &src.slots[1]
+		src := &seqSource{d: d, cr: cr}
 		src.p = parser{name: d.name, sc: scanner{delim: lay.delim}, conv: conv, max: d.max}
 		hdrLines := 0
 		if skip > 0 {
@@ -292,6 +291,9 @@ func (d *Decoder) start() error {
 		src.p.reset(block[pos+skip:], off+int64(pos+skip), line+hdrLines, final)
 		src.buf = block
 		d.src = src
+		if lay.link {
+			d.src = newGrouper(d, src)
+		}
 		if lay.header && final && onlyBlank(block[pos+skip:]) {
 			d.mu.Lock()
 			d.meta.Notes = append(d.meta.Notes, "the file has a header line but no samples")
@@ -321,16 +323,6 @@ type seqSource struct {
 	buf  []byte
 	done bool
 	par  *parSource // set once the input proved big enough
-
-	// Sub-results: each sample is held until the next row shows whether
-	// it is a sub-result of it.
-	link     bool
-	slots    [2]samples.Sample
-	held     *samples.Sample
-	spare    *samples.Sample
-	haveHeld bool
-	lk       linker
-	pending  error
 }
 
 // errGoParallel: read handed the rest of the input to a parSource.
@@ -341,47 +333,9 @@ func (s *seqSource) next(out *samples.Sample) error {
 		if s.par != nil {
 			return s.par.next(out)
 		}
-		if s.pending != nil {
-			err := s.pending
-			s.pending = nil
+		if err := s.read(out); err != errGoParallel {
 			return err
 		}
-		if !s.link {
-			if err := s.read(out); err != errGoParallel {
-				return err
-			}
-			continue
-		}
-		if !s.haveHeld {
-			err := s.read(s.held)
-			if err == errGoParallel {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			s.haveHeld = true
-			s.lk.hold(s.held)
-		}
-		err := s.read(s.spare)
-		switch {
-		case err == errGoParallel:
-			s.par.adopt(s.held)
-			s.haveHeld = false
-			continue
-		case err != nil:
-			*out = *s.held
-			s.haveHeld = false
-			s.pending = err
-			return nil
-		case s.lk.attach(s.spare):
-			s.d.attached.Add(1)
-			continue
-		}
-		*out = *s.held
-		s.held, s.spare = s.spare, s.held
-		s.lk.hold(s.held)
-		return nil
 	}
 }
 

@@ -391,10 +391,11 @@ func TestSubResults(t *testing.T) {
 	if !hasNote(res.meta, "5 sub-result rows") || res.meta.Saved["subresults"] != "true" {
 		t.Errorf("notes %v", res.meta.Notes)
 	}
-	var leaves []string
-	home.Requests(func(s *samples.Sample) { leaves = append(leaves, s.Label) })
-	if strings.Join(leaves, " ") != "Home-0 Home-1-0 Home-1-1 Home-2" {
-		t.Errorf("leaves %v", leaves)
+	var reqs, subs []string
+	home.Requests(func(s *samples.Sample) { reqs = append(reqs, s.Label) })
+	home.SubResults(func(s *samples.Sample) { subs = append(subs, s.Label) })
+	if strings.Join(reqs, " ") != "Home" || strings.Join(subs, " ") != "Home-0 Home-1 Home-1-0 Home-1-1 Home-2" {
+		t.Errorf("requests %v, sub-results %v", reqs, subs)
 	}
 
 	// Rows that look like sub-results but are not.

@@ -29,7 +29,9 @@
 // line breaks (kept as written). The literal URL "null" becomes "". Rows
 // labelled "<label>-<n>" that JMeter 5 writes after their parent for
 // sub-results are attached to the parent's Children when every guarantee
-// JMeter gives about them holds (see link.go).
+// JMeter gives about them holds, found among the rows of the parent's
+// thread rather than by adjacency, since other threads' rows fall in
+// between (see link.go). Samples still come out in file order.
 //
 // # Bad input
 //

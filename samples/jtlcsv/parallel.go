@@ -25,10 +25,10 @@ import (
 // old ones are parsed again. Both are rare; the common case costs one
 // channel send per block, never per sample.
 //
-// Workers attach sub-result rows inside their block; the consumer holds
-// each block's last sample until the next block shows whether its first
-// rows belong to it, which gives exactly what sequential mode gives (the
-// tests compare the two on every input).
+// Sub-result rows are attached to their parents after this, by the
+// grouper over the rows in file order, so that parallel mode gives
+// exactly what sequential mode gives (the tests compare the two on every
+// input).
 //
 // The price is CPU: samples are built on one core and copied out on
 // another, and the consumer's work stays serial. Measured on a 2-core VM
@@ -71,20 +71,19 @@ type job struct {
 	sk    *skip
 	lay   *layout // the columns the worker read the block with
 
-	samples  []samples.Sample
-	errs     []posErr
-	data     []byte // what was parsed: block, or a tail and block joined
-	dataOff  int64  // input offset of data[0]
-	lines    int    // line breaks before the tail (or in all the data)
-	tail     int
-	tailLn   int
-	endLay   *layout
-	notes    []lineNote
-	badUTF8  int
-	dst      dstCount
-	attached int   // sub-result rows linked inside the block
-	failed   error // a bug met while reading or parsing this block
-	done     chan struct{}
+	samples []samples.Sample
+	errs    []posErr
+	data    []byte // what was parsed: block, or a tail and block joined
+	dataOff int64  // input offset of data[0]
+	lines   int    // line breaks before the tail (or in all the data)
+	tail    int
+	tailLn  int
+	endLay  *layout
+	notes   []lineNote
+	badUTF8 int
+	dst     dstCount
+	failed  error // a bug met while reading or parsing this block
+	done    chan struct{}
 }
 
 // posErr is a problem met before the sample with index at.
@@ -93,41 +92,22 @@ type posErr struct {
 	err *samples.ParseError
 }
 
-// parseInto parses the parser's block into j. With link set, sub-result
-// rows are attached to their parents inside the block; the consumer links
-// across block boundaries.
-func (p *parser) parseInto(j *job, link bool) {
-	j.samples, j.errs, j.attached = j.samples[:0], j.errs[:0], 0
-	var lk linker
-	top := -1 // the sample later rows may attach to
+// parseInto parses the parser's block into j.
+func (p *parser) parseInto(j *job) {
+	j.samples, j.errs = j.samples[:0], j.errs[:0]
 	for {
 		n := len(j.samples)
 		if n == cap(j.samples) {
 			j.samples = append(j.samples, samples.Sample{})
-			if top >= 0 {
-				// The array moved; deeper stack entries point into Children
-				// arrays, which did not.
-				lk.stack[0] = &j.samples[top]
-			}
 		}
 		j.samples = j.samples[:n+1]
 		st, perr := p.next(&j.samples[n])
 		if st == stepSample {
-			if link && top >= 0 && lk.attach(&j.samples[n]) {
-				j.samples = j.samples[:n]
-				j.attached++
-				continue
-			}
-			top = n
-			lk.hold(&j.samples[n])
 			continue
 		}
 		j.samples = j.samples[:n]
 		if st == stepError {
-			// As in sequential mode, a problem ends the chance of
-			// sub-results for the sample before it.
 			j.errs = append(j.errs, posErr{at: n, err: perr})
-			top = -1
 			continue
 		}
 		break
@@ -163,7 +143,6 @@ type shared struct {
 	pat   *dateFormat
 	loc   *time.Location
 	need  samples.Fields
-	link  bool
 }
 
 // A parSource is the consumer side: it runs in the caller of Decode.
@@ -184,19 +163,6 @@ type parSource struct {
 	carryBuf []byte
 	tailLen  int // length of the unfinished record when last parsed
 	done     bool
-
-	// The last sample of a block is held until the next block shows
-	// whether its first rows are sub-results of it.
-	held    samples.Sample
-	holding bool
-	lk      linker
-}
-
-// adopt takes over the sample the seqSource was holding.
-func (ps *parSource) adopt(s *samples.Sample) {
-	ps.held = *s
-	ps.holding = true
-	ps.lk.hold(&ps.held)
 }
 
 // startParallel takes over from a seqSource between two blocks: carry is
@@ -219,7 +185,6 @@ func startParallel(s *seqSource, line int, carry []byte, carryOff int64) *parSou
 		pat:     conv.pat,
 		loc:     conv.loc,
 		need:    conv.need,
-		link:    s.link,
 	}
 	for i := 0; i < jobs; i++ {
 		sh.free <- &job{}
@@ -289,14 +254,14 @@ func (sh *shared) readInto(j *job) (final bool) {
 }
 
 // parseSafely runs parseInto, turning a panic (a bug) into an error.
-func parseSafely(p *parser, j *job, link bool) {
+func parseSafely(p *parser, j *job) {
 	defer func() {
 		if r := recover(); r != nil {
 			j.samples, j.errs = j.samples[:0], j.errs[:0]
 			j.failed = fmt.Errorf("%s: internal error in the csv decoder (please report it): %v", p.name, r)
 		}
 	}()
-	p.parseInto(j, link)
+	p.parseInto(j)
 }
 
 // parse is a worker.
@@ -321,7 +286,7 @@ func (sh *shared) parse() {
 			}
 			p.sc.delim = j.lay.delim
 			p.reset(j.block, j.off, 0, j.final)
-			parseSafely(&p, j, sh.link)
+			parseSafely(&p, j)
 		}
 		close(j.done)
 	}
@@ -336,11 +301,6 @@ func (ps *parSource) next(out *samples.Sample) error {
 				ps.sh.free <- j // never blocks: it has room for every job
 			}
 			if ps.done {
-				if ps.holding {
-					ps.holding = false
-					*out = ps.held
-					return nil
-				}
 				if err := ps.sh.cr.err; err != nil {
 					return fmt.Errorf("%s: reading after byte %d: %w", ps.d.name, ps.sh.cr.restOff, err)
 				}
@@ -360,33 +320,11 @@ func (ps *parSource) next(out *samples.Sample) error {
 			continue
 		}
 		if ps.epos < len(j.errs) && j.errs[ps.epos].at <= ps.pos {
-			if ps.holding {
-				ps.holding = false
-				*out = ps.held
-				return nil
-			}
 			ps.epos++
 			return j.errs[ps.epos-1].err
 		}
-		s := &j.samples[ps.pos]
-		if ps.holding {
-			if ps.lk.attach(s) {
-				ps.d.attached.Add(1)
-				ps.pos++
-				continue
-			}
-			ps.holding = false
-			*out = ps.held
-			return nil
-		}
+		*out = j.samples[ps.pos]
 		ps.pos++
-		if ps.sh.link && !j.final && ps.pos == len(j.samples) && ps.epos == len(j.errs) {
-			// The block's last sample: the next block may start with its
-			// sub-results.
-			ps.adopt(s)
-			continue
-		}
-		*out = *s
 		return nil
 	}
 }
@@ -415,7 +353,7 @@ func (ps *parSource) accept(j *job) {
 		// linear in the input, as in sequential mode.
 		ps.carryBuf = append(ps.carry, j.block...)
 		ps.carry = ps.carryBuf
-		j.samples, j.errs, j.notes, j.badUTF8, j.attached, j.dst = j.samples[:0], j.errs[:0], j.notes[:0], 0, 0, dstCount{}
+		j.samples, j.errs, j.notes, j.badUTF8, j.dst = j.samples[:0], j.errs[:0], j.notes[:0], 0, dstCount{}
 		return
 	case ps.carry != nil || j.lay != ps.lay:
 		data, off := j.block, j.off
@@ -428,10 +366,10 @@ func (ps *parSource) accept(j *job) {
 		}
 		ps.p.sc.delim = ps.lay.delim
 		ps.p.reset(data, off, 0, j.final)
-		ps.p.parseInto(j, ps.sh.link)
+		ps.p.parseInto(j)
 	}
 	for i := range j.samples {
-		j.samples[i].Walk(func(c *samples.Sample, _ int) { c.Line += base })
+		j.samples[i].Line += base
 	}
 	for _, e := range j.errs {
 		e.err.Line += base
@@ -445,7 +383,6 @@ func (ps *parSource) accept(j *job) {
 	}
 	ps.d.addNotes(j.notes, j.badUTF8)
 	ps.d.addDST(j.dst)
-	ps.d.attached.Add(int64(j.attached))
 	ps.line = base + j.lines
 	ps.carry = nil
 	if j.tail >= 0 {

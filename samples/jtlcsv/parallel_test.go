@@ -45,7 +45,11 @@ func sameResultsCheck(t testing.TB, data []byte, opts samples.Options, block int
 			t.Fatal(err)
 		}
 		par = drain(t, d)
-		if src, ok := d.src.(*seqSource); mustGoParallel && (!ok || src.par == nil) {
+		src := d.src
+		if g, ok := src.(*grouper); ok {
+			src = g.src
+		}
+		if seq, ok := src.(*seqSource); mustGoParallel && (!ok || seq.par == nil) {
 			t.Fatalf("parallel mode did not start")
 		}
 	})

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/jtlscope/jtlscope/analyze/multipart"
@@ -99,13 +100,62 @@ type MultipartEvidence struct {
 	Checks multipart.Result `json:"checks"`
 }
 
-func (c *multipartCause) assess(a *assessment) Finding {
-	f := Finding{Cause: c.Name(), mechanism: true}
+// marker is the requests with one anomaly kind.
+func (c *multipartCause) marker(i int) *Marker {
+	kind := c.kinds[i]
+	bit, dimM := c.kindBit[kind], c.dimMask
+	return &Marker{
+		cause:         c.Name(),
+		match:         func(k Key) bool { return k[dimM]&(1<<bit) != 0 },
+		mechanism:     true,
+		deterministic: true,
+		index:         i,
+		detail:        kindPhrase(kind),
+	}
+}
+
+// multipartReq reports whether a key is a multipart request whose body
+// could be looked at.
+func (c *multipartCause) multipartReq(k Key) bool {
+	return k[c.dimState] == mpChecked || k[c.dimState] == mpUnverifiable
+}
+
+func (c *multipartCause) propose(a *assessment, p *population) *Marker {
+	if p.kind == 0 {
+		return nil
+	}
+	var best *Marker
+	bestDev := 0.0
+	for i, kind := range c.kinds {
+		if _, ok := c.kindBit[kind]; !ok {
+			continue
+		}
+		m := c.marker(i)
+		cnt := a.table.total(p.where(func(k Key) bool { return m.match(k) }))
+		clean := a.table.total(p.where(func(k Key) bool { return c.multipartReq(k) && !m.match(k) }))
+		// A kind on every request (JMeter's charset parameter) or one that
+		// fails no more often than clean bodies explains nothing.
+		if cnt.Fail == 0 || clean.N == 0 || cnt.Rate() <= clean.Rate() {
+			continue
+		}
+		if d := deviance(a.table, p.all(), []func(Key) bool{m.match}); best == nil || d < bestDev {
+			best, bestDev = m, d
+		}
+	}
+	return best
+}
+
+func (c *multipartCause) assess(a *assessment, v *causeVerdict) Finding {
+	f := Finding{Cause: c.Name(), mechanism: true, Verdict: Unlikely}
 	res := c.ch.Result()
 	ev := &MultipartEvidence{Checks: res}
 	f.Evidence = ev
-	dimS, dimM := c.dimState, c.dimMask
-	states := a.table.Marginal(dimS, a.keep)
+	pop := v.pop
+	if pop == nil {
+		pop = &population{}
+	}
+	dimS := c.dimState
+	states := a.table.marginal(dimS, pop.whole())
 	multi := states[mpChecked].N + states[mpUnverifiable].N
 	switch {
 	case states[mpUnexamined].N > 0 && multi == 0 && states[mpNot].N == 0:
@@ -114,38 +164,25 @@ func (c *multipartCause) assess(a *assessment) Finding {
 		f.Missing = "save request headers and bodies: XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true (or response_data.on_error=true, which saves them for failed samples only)"
 		return f
 	case multi == 0:
-		f.Verdict = Unlikely
 		f.Summary = "The failing requests are not multipart."
 		f.short = "the failing requests are not multipart"
 		return f
 	}
-	// Pick the anomaly kind whose presence best separates failures.
-	best, bestDev := -1, a.d0
 	for i, kind := range c.kinds {
-		b, ok := c.kindBit[kind]
-		if !ok {
+		if _, ok := c.kindBit[kind]; !ok {
 			continue
 		}
-		m := func(k Key) bool { return k[dimM]&(1<<b) != 0 }
-		cnt := a.table.Total(func(k Key) bool { return a.keep(k) && m(k) })
-		if cnt.N == 0 {
-			continue
-		}
-		ev.Kinds = append(ev.Kinds, KindRate{Kind: kind, Severity: kind.Severity(), Requests: cnt.N, Failures: cnt.Fail, Rate: round3(cnt.Rate())})
-		clean := a.table.Total(func(k Key) bool {
-			return a.keep(k) && (k[dimS] == mpChecked || k[dimS] == mpUnverifiable) && !m(k)
-		})
-		// A kind on every request (JMeter's charset parameter) or one that
-		// fails no more often than clean bodies explains nothing.
-		if cnt.Fail == 0 || clean.N == 0 || cnt.Rate() <= clean.Rate() {
-			continue
-		}
-		if d := deviance(a.table, a.keep, []func(Key) bool{m}); best < 0 || d < bestDev {
-			best, bestDev = i, d
+		m := c.marker(i)
+		cnt := a.table.total(pop.wholeWhere(func(k Key) bool { return m.match(k) }))
+		if cnt.N > 0 {
+			ev.Kinds = append(ev.Kinds, KindRate{Kind: kind, Severity: kind.Severity(), Requests: cnt.N, Failures: cnt.Fail, Rate: round3(cnt.Rate())})
 		}
 	}
-	if best < 0 {
-		f.Verdict = Unlikely
+	m := v.proposed
+	if len(v.chosen) > 0 {
+		m = v.chosen[0].m
+	}
+	if m == nil {
 		f.Summary = fmt.Sprintf("%s multipart bodies on the failing labels show no anomaly that the failures share.", countNum(multi))
 		f.short = "the multipart bodies show no anomaly the failures share"
 		if len(ev.Kinds) > 0 {
@@ -162,31 +199,24 @@ func (c *multipartCause) assess(a *assessment) Finding {
 		}
 		return f
 	}
-	kind := c.kinds[best]
-	bit := c.kindBit[kind]
-	f.marker = func(k Key) bool { return k[dimM]&(1<<bit) != 0 }
-	f.stratum = func(k Key) string {
-		if k[dimM]&(1<<bit) != 0 {
-			return "mp1"
-		}
-		return "mp0"
-	}
+	kind := c.kinds[m.index]
 	ev.Marker = string(kind)
-	with := a.table.Total(func(k Key) bool { return a.keep(k) && f.marker(k) })
-	ev.Clean = a.table.Total(func(k Key) bool {
-		return a.keep(k) && (k[dimS] == mpChecked || k[dimS] == mpUnverifiable) && !f.marker(k)
-	})
-	f.Explained = a.explained(f.marker)
-	f.Share = a.share(f.Explained)
-	f.Verdict = Likely
+	// Judged on what the other chosen causes leave.
+	own := v.ownPop(a)
+	with := a.table.total(own.where(func(k Key) bool { return m.match(k) }))
+	ev.Clean = a.table.total(own.where(func(k Key) bool { return c.multipartReq(k) && !m.match(k) }))
 	detail := ""
 	for _, ks := range res.Anomalies {
 		if ks.Kind == kind && len(ks.Examples) > 0 {
 			detail = ks.Examples[0].Detail
 		}
 	}
+	f.detail = kindPhrase(kind)
 	f.Summary = fmt.Sprintf("%s of multipart requests with %s failed, against %s of the others.",
 		capitalize(naturalRate(with)), kindPhrase(kind), naturalRate(ev.Clean))
+	if g := groupsOf(a, pop, m); g != "" {
+		f.Summary += " They came from " + g + "."
+	}
 	if detail != "" {
 		f.Summary += " For example: " + detail + "."
 	}
@@ -199,13 +229,34 @@ func (c *multipartCause) assess(a *assessment) Finding {
 	return f
 }
 
+// groupsOf names the thread groups of a marker's requests when they are
+// a few of several: where to look in the test plan.
+func groupsOf(a *assessment, pop *population, m *Marker) string {
+	all := a.table.marginal(dimGroup, pop.whole())
+	marked := a.table.marginal(dimGroup, pop.wholeWhere(func(k Key) bool { return m.match(k) }))
+	if len(all) < 2 || len(marked) == 0 || len(marked) > 3 || len(marked) == len(all) {
+		return ""
+	}
+	var names []string
+	for g := range marked {
+		names = append(names, fmt.Sprintf("thread group %q", a.groups[g]))
+	}
+	sort.Strings(names)
+	return join(names)
+}
+
 var kindPhrases = map[multipart.Kind]string{
-	multipart.BoundaryMismatch: "a boundary in the Content-Type header that differs from the body's",
-	multipart.BoundaryMissing:  "no boundary parameter",
-	multipart.NoCloseDelimiter: "no close delimiter",
-	multipart.LFOnly:           "LF-only line framing",
-	multipart.EmptyBody:        "an empty body",
-	multipart.NoDelimiter:      "no boundary line in the body",
+	multipart.BoundaryMismatch:    "a boundary in the Content-Type header that differs from the body's",
+	multipart.BoundaryMissing:     "no boundary parameter",
+	multipart.NoCloseDelimiter:    "no close delimiter",
+	multipart.LFOnly:              "LF-only line framing",
+	multipart.EmptyBody:           "an empty body",
+	multipart.NoDelimiter:         "no boundary line in the body",
+	multipart.PartNoDisposition:   "a part without a Content-Disposition header",
+	multipart.PartNoName:          "a form-data part without a name",
+	multipart.PartNotFormData:     "a part whose Content-Disposition is not form-data",
+	multipart.PartHeaderMalformed: "a malformed part header",
+	multipart.NoParts:             "no parts",
 }
 
 func kindPhrase(k multipart.Kind) string {
