@@ -18,7 +18,7 @@ import "strings"
 // Name reports whether a header, parameter, field or variable called name
 // holds a credential.
 func Name(name string) bool {
-	if name == "" || len(name) > 128 {
+	if name == "" || len(name) > 128 || !mayName(name) {
 		return false
 	}
 	words := splitWords(name)
@@ -92,6 +92,32 @@ var aboutWords = setOf("type", "types", "name", "names", "length", "len", "size"
 	"algorithm", "alg", "strength", "status", "error", "errors", "description", "reset",
 	"rules", "provider", "issuer", "audience", "scope", "scopes", "usage", "id", "ids", "uuid",
 	"changed", "updated", "created", "at")
+
+// nameFragments are in every credential name (lower case): a name with
+// none of them is answered without splitting it into words (Name is
+// called for every element of an HTML error page).
+var nameFragments = []string{"pass", "pwd", "secret", "token", "key", "auth", "cred", "sig", "session",
+	"sess", "sid", "cookie", "csrf", "xsrf", "jwt", "otp", "pin", "ticket", "verifier", "hmac", "bearer",
+	"assertion", "samlresponse"}
+
+func mayName(name string) bool {
+	var buf [128]byte
+	l := buf[:len(name)]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l[i] = c
+	}
+	ls := string(l) // does not escape: the compiler keeps it on the stack
+	for _, f := range nameFragments {
+		if strings.Contains(ls, f) {
+			return true
+		}
+	}
+	return false
+}
 
 func setOf(ws ...string) map[string]bool {
 	m := make(map[string]bool, len(ws))
