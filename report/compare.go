@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jtlscope/jtlscope/analyze/compare"
+	"github.com/jtlscope/jtlscope/report/chart"
 	"github.com/jtlscope/jtlscope/report/table"
 	"github.com/jtlscope/jtlscope/samples/redact"
 )
@@ -37,19 +38,28 @@ var metricTitles = []struct{ name, title, unit string }{
 	{"p90_ms", "p90 ms", "ms"},
 	{"p95_ms", "p95 ms", "ms"},
 	{"p99_ms", "p99 ms", "ms"},
-	{"throughput_per_s", "throughput /s", "/s"},
+	// Goodput first: more requests per second is no gain when they fail.
+	{"goodput_per_s", "goodput /s (successful requests)", "/s"},
+	{"throughput_per_s", "throughput /s (all requests, failed ones too)", "/s"},
 }
 
 // WriteComparison writes c as "table", "markdown" or "json".
 func WriteComparison(w io.Writer, c Comparison, format string) error {
+	return Layout{}.Comparison(w, c, format)
+}
+
+// Comparison is WriteComparison laid out for l: on a narrow terminal the
+// metric tables leave out the interval, then the difference.
+func (l Layout) Comparison(w io.Writer, c Comparison, format string) error {
 	c = redactComparison(c)
 	switch format {
 	case FormatJSON:
 		return writeJSON(w, c)
 	case FormatTable:
-		return comparisonText(w, c, table.Text)
+		fw := fitTo(w, l.Width)
+		return firstErr(comparisonText(fw, c, table.Text, l.Width), fw.flush())
 	case FormatMarkdown:
-		return comparisonText(w, c, table.Markdown)
+		return comparisonText(w, c, table.Markdown, 0)
 	}
 	return fmt.Errorf("%w %q for compare (want table, json or markdown)", ErrUnknownFormat, format)
 }
@@ -74,14 +84,18 @@ func redactComparison(c Comparison) Comparison {
 	return c
 }
 
-func comparisonText(w io.Writer, c Comparison, style table.Style) error {
+func comparisonText(w io.Writer, c Comparison, style table.Style, width int) error {
 	ew := &errWriter{w: w}
 	heading := func(s string) { ew.heading(style, s) }
 	ind := indentFor(style)
 	ew.printf("%sbase: %s (%s samples)\n", ind, strings.Join(c.Base.Files, ", "), Count(c.Base.Samples))
 	ew.printf("%snew:  %s (%s samples)\n", ind, strings.Join(c.New.Files, ", "), Count(c.New.Samples))
-	ew.printf("%s\n\n", wrap("method: "+c.Metrics.Method+".", 100, ind))
+	ew.printf("%s\n\n", wrap("method: "+c.Metrics.Method+".", textWidth(width, 100, ind), ind))
 	rows := append(append([]compare.Row{}, c.Metrics.Rows...), c.Metrics.Total)
+	tooFew := false
+	// Each table leaves out what it must to fit a terminal (the interval,
+	// then the difference); one note after them says what.
+	var dropped []string
 	for _, mt := range metricTitles {
 		heading(mt.title)
 		t := table.Table{
@@ -97,11 +111,33 @@ func comparisonText(w io.Writer, c Comparison, style table.Style) error {
 			if r.Transaction {
 				label += " (TC)"
 			}
-			t.Rows = append(t.Rows, []string{label, num(m.Base), num(m.New), delta(m, mt.unit),
-				fmt.Sprintf("[%s, %s]", signedNum(m.CI.Lo), signedNum(m.CI.Hi)), m.Verdict})
+			if m.Verdict == compare.TooFew {
+				// benchstat's rule: no difference is shown where none
+				// can be told from noise.
+				tooFew = true
+				t.Rows = append(t.Rows, []string{label, num(m.Base), num(m.New), "", "", tooFewText})
+				continue
+			}
+			ci := ""
+			if m.CI != nil {
+				ci = fmt.Sprintf("[%s, %s]", signedNum(m.CI.Lo), signedNum(m.CI.Hi))
+			}
+			t.Rows = append(t.Rows, []string{label, num(m.Base), num(m.New), delta(m, mt.unit), ci, m.Verdict})
+		}
+		t, d := table.Fit(t, style, width, []int{4, 3})
+		if len(d) > len(dropped) {
+			dropped = d
 		}
 		ew.err = firstErr(ew.err, table.Write(ew, t, style))
 		ew.printf("\n")
+	}
+	if tooFew {
+		ew.printf("%s\n\n", wrap(fmt.Sprintf("%s: a run has fewer than %s samples of the label (%s for p95, %s for p99), or holds them all in fewer than %d time windows, so no change could be told from noise.",
+			chart.Capitalize(tooFewText), Count(compare.MinSamples), Count(compare.MinSamplesFor("p95_ms")),
+			Count(compare.MinSamplesFor("p99_ms")), compare.MinWindows), textWidth(width, 100, ind), ind))
+	}
+	if len(dropped) > 0 {
+		ew.printf("%s%s\n\n", ind, leftOut(dropped, width, FormatJSON))
 	}
 	if len(c.Metrics.OnlyBase) > 0 {
 		ew.printf("%sonly in base: %s\n", ind, strings.Join(c.Metrics.OnlyBase, ", "))
@@ -111,10 +147,22 @@ func comparisonText(w io.Writer, c Comparison, style table.Style) error {
 	}
 	heading("Failure causes")
 	t := table.Table{Header: []string{"cause", "base", "new", "change"}}
+	var notes []string
 	for _, cc := range c.Causes {
 		t.Rows = append(t.Rows, []string{cc.Cause, causeSide(cc.Base), causeSide(cc.New), cc.Change})
+		for _, sd := range []struct {
+			run string
+			s   compare.CauseSide
+		}{{"base", cc.Base}, {"new", cc.New}} {
+			if explainedElsewhere(sd.s) {
+				notes = append(notes, fmt.Sprintf("%s in %s: its failures are put down to %s; it adds nothing once that cause is known.", cc.Cause, sd.run, sd.s.ExplainedBy))
+			}
+		}
 	}
 	ew.err = firstErr(ew.err, table.Write(ew, t, style))
+	for _, n := range notes {
+		ew.printf("%s* %s\n", ind, n)
+	}
 	ew.printf("\n")
 	heading("Capacity")
 	ct := table.Table{Header: []string{"", "base", "new"}}
@@ -130,6 +178,9 @@ func comparisonText(w io.Writer, c Comparison, style table.Style) error {
 	}
 	return ew.err
 }
+
+// tooFewText is how the tables say compare.TooFew.
+const tooFewText = "too few samples"
 
 func num(x float64) string {
 	s := fmt.Sprintf("%.2f", x)
@@ -156,9 +207,20 @@ func delta(m *compare.Metric, unit string) string {
 
 func causeSide(s compare.CauseSide) string {
 	if s.Verdict == "likely" || s.Verdict == "possible" {
+		if explainedElsewhere(s) {
+			// "0.0%" alone would read as a cause that explains nothing;
+			// a note under the table says which cause took its failures.
+			return string(s.Verdict) + " *"
+		}
 		return fmt.Sprintf("%s %s", s.Verdict, Fixed(100*s.Share, 1)+"%")
 	}
 	return string(s.Verdict)
+}
+
+// explainedElsewhere is a cause that would explain failures but adds
+// nothing to the cause they are put down to.
+func explainedElsewhere(s compare.CauseSide) bool {
+	return (s.Verdict == "likely" || s.Verdict == "possible") && s.Share == 0 && s.ExplainedBy != ""
 }
 
 func onsetText(s compare.CapacitySide) string {

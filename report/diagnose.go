@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -15,36 +16,104 @@ import (
 // Diagnosis writes the diagnosis in format: "table" (for people) or
 // "json" (the contract). Markdown is the table layout in Markdown.
 func Diagnosis(w io.Writer, r diagnose.Result, format string) error {
+	return Layout{}.Diagnosis(w, r, format)
+}
+
+// Diagnosis is the package's Diagnosis laid out for l.
+func (l Layout) Diagnosis(w io.Writer, r diagnose.Result, format string) error {
 	switch format {
 	case FormatJSON:
 		return writeJSON(w, r)
 	case FormatTable:
-		return diagnosisText(w, r, table.Text)
+		fw := fitTo(w, l.Width)
+		return firstErr(diagnosisText(fw, r, table.Text, l.Width), fw.flush())
 	case FormatMarkdown:
-		return diagnosisText(w, r, table.Markdown)
+		return diagnosisText(w, r, table.Markdown, 0)
 	}
 	return fmt.Errorf("%w %q for diagnose (want table, json or markdown)", ErrUnknownFormat, format)
 }
 
-func diagnosisText(w io.Writer, r diagnose.Result, style table.Style) error {
+// kindLabel names a failure kind in the kinds table: "400", "read timeout
+// (SocketTimeoutException)", with its response-time modes.
+func kindLabel(k diagnose.KindResult) string {
+	s := k.Description
+	if k.Class == diagnose.ClassNonHTTP && len(k.Codes) > 0 {
+		code := strings.TrimPrefix(k.Codes[0].Code, "Non HTTP response code: ")
+		if i := strings.LastIndexByte(code, '.'); i >= 0 {
+			code = code[i+1:]
+		}
+		if !strings.EqualFold(code, s) {
+			s += " (" + redact.Text(code) + ")"
+		}
+	}
+	if len(k.Modes) == 2 {
+		s += fmt.Sprintf(": %s fast, %s slow", Count(k.Modes[0].Failures), Count(k.Modes[1].Failures))
+	}
+	return s
+}
+
+// explainedBy lists the causes a kind's failures were put down to, most
+// first: "token-age 1,850, concurrency 763".
+func explainedBy(m map[string]int64) string {
+	type kv struct {
+		k string
+		v int64
+	}
+	var kvs []kv
+	for k, v := range m {
+		if v > 0 {
+			kvs = append(kvs, kv{k, v})
+		}
+	}
+	sort.Slice(kvs, func(i, j int) bool {
+		if kvs[i].v != kvs[j].v {
+			return kvs[i].v > kvs[j].v
+		}
+		return kvs[i].k < kvs[j].k
+	})
+	var parts []string
+	for _, e := range kvs {
+		parts = append(parts, e.k+" "+Count(e.v))
+	}
+	if len(parts) == 0 {
+		return "(none)"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func diagnosisText(w io.Writer, r diagnose.Result, style table.Style, width int) error {
 	ew := &errWriter{w: w}
 	heading := func(s string) { ew.heading(style, s) }
 	heading("Verdict")
-	ew.printf("%s\n\n", wrap(r.Verdict, 100, indentFor(style)))
+	ew.printf("%s\n\n", wrap(r.Verdict, textWidth(width, 100, indentFor(style)), indentFor(style)))
 	if r.Failures > 0 {
+		heading("Failures by kind")
+		kt := table.Table{
+			Header: []string{"kind", "failures", "explained by", "unexplained"},
+			Right:  []bool{false, true, false, true},
+		}
+		for _, k := range r.Kinds {
+			kt.Rows = append(kt.Rows, []string{kindLabel(k), Count(k.Failures), explainedBy(k.Attributed), Count(k.Unexplained)})
+		}
+		ew.err = firstErr(ew.err, table.Write(ew, kt, style))
+		ew.printf("\n")
 		heading("Causes")
 		t := table.Table{
-			Header: []string{"cause", "verdict", "explained", "share", "fit alone", "fit unique"},
-			Right:  []bool{false, false, true, true, true, true},
+			Header: []string{"cause", "verdict", "attributed", "share", "marked", "fit alone", "fit unique"},
+			Right:  []bool{false, false, true, true, true, true, true},
 		}
 		for _, c := range r.Causes {
 			alone, unique := "", ""
 			if c.Fit != nil {
 				alone, unique = Fixed(c.Fit.Alone, 2), Fixed(c.Fit.Unique, 2)
 			}
-			t.Rows = append(t.Rows, []string{c.Cause, string(c.Verdict), Count(c.Explained), Fixed(100*c.Share, 1) + "%", alone, unique})
+			t.Rows = append(t.Rows, []string{c.Cause, string(c.Verdict), Count(c.Attributed), Fixed(100*c.Share, 1) + "%", Count(c.Explained), alone, unique})
 		}
+		t, dropped := table.Fit(t, style, width, []int{6, 5, 4})
 		ew.err = firstErr(ew.err, table.Write(ew, t, style))
+		if len(dropped) > 0 {
+			ew.printf("%s%s\n", indentFor(style), leftOut(dropped, width, FormatJSON))
+		}
 		ew.printf("\n")
 	}
 	heading("Evidence")
@@ -69,13 +138,13 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style) error {
 		ew.printf("\n")
 		heading("Next steps")
 		for _, s := range r.NextSteps {
-			ew.printf("%s%s\n", bullet(style), strings.TrimLeft(wrap(s, 96, indentFor(style)+"    "), " "))
+			ew.printf("%s%s\n", bullet(style), strings.TrimLeft(wrap(s, textWidth(width, 96, indentFor(style)+"    "), indentFor(style)+"    "), " "))
 		}
 	}
 	if l := littleText(r.Little); r.Little.Throughput >= 0.01 && l != "" {
 		ew.printf("\n")
 		heading("Little's law check")
-		ew.printf("%s\n", wrap(l, 96, indentFor(style)))
+		ew.printf("%s\n", wrap(l, textWidth(width, 96, indentFor(style)), indentFor(style)))
 	}
 	return ew.err
 }
@@ -136,27 +205,6 @@ func indentFor(style table.Style) string {
 		return ""
 	}
 	return "  "
-}
-
-// wrap breaks s into lines of at most width runes, each after the first
-// prefixed with indent (the first gets it too).
-func wrap(s string, width int, indent string) string {
-	words := strings.Fields(s)
-	var b strings.Builder
-	line := 0
-	b.WriteString(indent)
-	for i, wd := range words {
-		if i > 0 && line+1+len([]rune(wd)) > width {
-			b.WriteString("\n" + indent)
-			line = 0
-		} else if i > 0 {
-			b.WriteByte(' ')
-			line++
-		}
-		b.WriteString(wd)
-		line += len([]rune(wd))
-	}
-	return b.String()
 }
 
 type errWriter struct {

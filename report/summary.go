@@ -24,6 +24,13 @@ const (
 // Summary writes the per-label statistics in format: "table", "json",
 // "csv" or "markdown".
 func Summary(w io.Writer, r summary.Result, format string) error {
+	return Layout{}.Summary(w, r, format)
+}
+
+// Summary is the package's Summary laid out for l: on a terminal too
+// narrow for the whole table, the columns least needed are left out and a
+// line under the table says which.
+func (l Layout) Summary(w io.Writer, r summary.Result, format string) error {
 	r = redactSummary(r)
 	switch format {
 	case FormatJSON:
@@ -31,7 +38,12 @@ func Summary(w io.Writer, r summary.Result, format string) error {
 	case FormatCSV:
 		return summaryCSV(w, r)
 	case FormatTable:
-		return table.Write(w, SummaryTable(r), table.Text)
+		t, dropped := table.Fit(SummaryTable(r), table.Text, l.Width, summaryDropOrder)
+		if err := table.Write(w, t, table.Text); err != nil || len(dropped) == 0 {
+			return err
+		}
+		_, err := io.WriteString(w, fitLine(leftOut(dropped, l.Width, FormatCSV), l.Width)+"\n")
+		return err
 	case FormatMarkdown:
 		return table.Write(w, SummaryTable(r), table.Markdown)
 	}
@@ -70,8 +82,22 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// summaryDropOrder is the order in which a terminal too narrow for the
+// summary leaves its columns out (indices into SummaryTable's): first
+// what is least read when a test failed (sent and received KB/s, min,
+// max, mean), keeping to the last the label, samples, error %, p95 and
+// throughput.
+var summaryDropOrder = []int{13, 12, 5, 6, 4, 8, 2, 14, 10, 7}
+
+// leftOut is the note under a table narrowed to width, naming the
+// columns left out and a format that has them all.
+func leftOut(cols []string, width int, format string) string {
+	return fmt.Sprintf("(%s left out to fit %d columns; a wider terminal, or --format %s, shows them)", strings.Join(cols, ", "), width, format)
+}
+
 // SummaryTable lays the summary out like JMeter's Statistics table, with
 // the total as the footer. Transaction Controller rows are marked "(TC)".
+// Sent KB/s is blank when the input does not record sent bytes.
 func SummaryTable(r summary.Result) table.Table {
 	t := table.Table{
 		Header: []string{"label", "samples", "errors", "error %", "mean ms", "min ms", "max ms",
@@ -83,18 +109,22 @@ func SummaryTable(r summary.Result) table.Table {
 		if row.Transaction {
 			label += " (TC)"
 		}
-		t.Rows = append(t.Rows, summaryCells(label, row))
+		t.Rows = append(t.Rows, summaryCells(label, row, !r.NoSentBytes))
 	}
-	t.Footer = summaryCells("TOTAL", r.Total)
+	t.Footer = summaryCells("TOTAL", r.Total, !r.NoSentBytes)
 	return t
 }
 
-func summaryCells(label string, r summary.Row) []string {
+func summaryCells(label string, r summary.Row, sent bool) []string {
+	sentKB := ""
+	if sent {
+		sentKB = perSecond(r.SentKBPerS)
+	}
 	return []string{
 		label, Count(r.Samples), Count(r.Errors), Fixed(r.ErrorPct, 2),
 		Millis(r.MeanMS), Millis(r.MinMS), Millis(r.MaxMS),
 		Millis(r.P50MS), Millis(r.P90MS), Millis(r.P95MS), Millis(r.P99MS),
-		Fixed(r.ThroughputPerS, 2), Fixed(r.ReceivedKBPerS, 2), Fixed(r.SentKBPerS, 2),
+		perSecond(r.ThroughputPerS), perSecond(r.ReceivedKBPerS), sentKB,
 		Codes(r.Codes),
 	}
 }
@@ -119,6 +149,16 @@ func Count(n int64) string {
 	return b.String()
 }
 
+// perSecond formats a rate with 2 decimals, or 3 below 0.1 so that a
+// long, slow run's 0.003 requests/s does not print as 0.00 (summary keeps
+// 3 decimals).
+func perSecond(x float64) string {
+	if x > 0 && x < 0.1 {
+		return Fixed(x, 3)
+	}
+	return Fixed(x, 2)
+}
+
 // Fixed formats x with d decimals.
 func Fixed(x float64, d int) string { return strconv.FormatFloat(x, 'f', d, 64) }
 
@@ -131,8 +171,13 @@ func Millis(x float64) string {
 	return strconv.FormatFloat(x, 'f', 1, 64)
 }
 
-// Codes formats a code histogram most frequent first: "201:2719 400:3594".
-func Codes(c map[string]int64) string {
+// Codes formats a code histogram most frequent first, counts with
+// thousands separators like every other count: "400:3,594 201:2,719".
+func Codes(c map[string]int64) string { return codes(c, Count) }
+
+// codes formats a code histogram most frequent first, each count with
+// count: CSV keeps plain integers, which spreadsheets and scripts parse.
+func codes(c map[string]int64, count func(int64) string) string {
 	type kv struct {
 		k string
 		v int64
@@ -153,7 +198,7 @@ func Codes(c map[string]int64) string {
 		if k == "" {
 			k = "(none)"
 		}
-		parts[i] = k + ":" + strconv.FormatInt(e.v, 10)
+		parts[i] = k + ":" + count(e.v)
 	}
 	return strings.Join(parts, " ")
 }
@@ -178,20 +223,26 @@ type summaryRow struct {
 	P99MS          float64 `csv:"p99_ms"`
 	ThroughputPerS float64 `csv:"throughput_per_s"`
 	ReceivedKBPerS float64 `csv:"received_kb_per_s"`
-	SentKBPerS     float64 `csv:"sent_kb_per_s"`
-	Codes          string  `csv:"codes"`
+	// SentKBPerS is empty when the input does not record sent bytes.
+	SentKBPerS string `csv:"sent_kb_per_s"`
+	Codes      string `csv:"codes"`
 }
 
-func toCSVRow(r summary.Row, total bool) summaryRow {
+func toCSVRow(r summary.Row, sent, total bool) summaryRow {
+	sentKB := ""
+	if sent {
+		sentKB = strconv.FormatFloat(r.SentKBPerS, 'f', -1, 64)
+	}
 	return summaryRow{r.Label, r.Transaction, total, r.Samples, r.Errors, r.ErrorPct, r.MeanMS, r.MinMS, r.MaxMS,
-		r.P50MS, r.P90MS, r.P95MS, r.P99MS, r.ThroughputPerS, r.ReceivedKBPerS, r.SentKBPerS, Codes(r.Codes)}
+		r.P50MS, r.P90MS, r.P95MS, r.P99MS, r.ThroughputPerS, r.ReceivedKBPerS, sentKB,
+		codes(r.Codes, func(n int64) string { return strconv.FormatInt(n, 10) })}
 }
 
 func summaryCSV(w io.Writer, r summary.Result) error {
 	rows := make([]summaryRow, 0, len(r.Labels)+1)
 	for _, l := range r.Labels {
-		rows = append(rows, toCSVRow(l, false))
+		rows = append(rows, toCSVRow(l, !r.NoSentBytes, false))
 	}
-	rows = append(rows, toCSVRow(r.Total, true))
+	rows = append(rows, toCSVRow(r.Total, !r.NoSentBytes, true))
 	return table.MarshalCSV(rows, w)
 }

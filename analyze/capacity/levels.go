@@ -28,7 +28,6 @@ type Levels struct {
 	// says more about the mix than about load. Bounded by maxLabelLevels.
 	byLabel     map[string]map[int]*level
 	labelLevels int
-	threads     bool
 	anyThread   bool
 	// shift says how many adjacent levels share one entry: 2^shift, 1
 	// until more than maxLevels distinct levels are seen. allThreads comes

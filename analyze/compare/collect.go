@@ -15,7 +15,8 @@ const DefaultBlock = 10 * time.Second
 
 // Collector keeps, per label, every elapsed time grouped by the time
 // window it started in: what the block bootstrap resamples. Memory is
-// 4 bytes per sample.
+// 4 bytes per sample (per row: a Statistical-mode row standing for n
+// samples keeps its mean elapsed once and counts n, as summary does).
 type Collector struct {
 	block     time.Duration
 	origin    time.Time
@@ -34,8 +35,10 @@ type series struct {
 }
 
 type win struct {
-	ms     []float32
-	errors int64
+	ms []float32
+	// samples and errors count what summary counts: a row of JMeter's
+	// Statistical mode stands for SampleCount samples.
+	samples, errors int64
 }
 
 // NewCollector returns an empty Collector; block ≤ 0 means DefaultBlock.
@@ -48,9 +51,15 @@ func NewCollector(block time.Duration) *Collector {
 
 func newSeries() *series { return &series{windows: map[int]*win{}} }
 
-// Add counts s under its label, and in the total unless it is a
-// Transaction Controller row (as in summary).
+// Add counts s by summary's counting rule (samples.Sample.Requests): a
+// transaction under its own label and out of the total, the samplers in
+// it as requests, a sampler once with its sub-results.
 func (c *Collector) Add(s *samples.Sample) {
+	s.Transactions(c.add)
+	s.Requests(c.add)
+}
+
+func (c *Collector) add(s *samples.Sample) {
 	if s.Has&samples.FieldStart != 0 && !c.hasOrigin {
 		c.origin, c.hasOrigin = s.Start, true
 	}
@@ -81,10 +90,14 @@ func (sr *series) add(s *samples.Sample, w int) {
 		wd = &win{}
 		sr.windows[w] = wd
 	}
-	wd.ms = append(wd.ms, float32(float64(s.Elapsed)/float64(time.Millisecond)))
-	if !s.Success {
-		wd.errors++
+	n := int64(max(s.SampleCount, 1))
+	wd.ms = append(wd.ms, float32(float64(s.Elapsed)/float64(n)/float64(time.Millisecond)))
+	wd.samples += n
+	errs := min(max(int64(s.ErrorCount), 0), n)
+	if !s.Success && errs == 0 {
+		errs = n
 	}
+	wd.errors += errs
 	if s.Has&samples.FieldStart != 0 {
 		end := s.End()
 		if !sr.timed || s.Start.Before(sr.first) {
@@ -101,12 +114,16 @@ func (sr *series) add(s *samples.Sample, w int) {
 // sorted.
 type blocks struct {
 	ms      [][]float32
-	n       []int64
+	n       []int64 // values per window (the quantiles' counts)
+	samples []int64 // samples per window (error % and throughput)
 	errors  []int64
 	sorted  []float32 // every value, sorted: the search domain for quantiles
-	spanS   float64
-	count   int64
-	nerrors int64
+	// spanS is the label's first start to its last end, in seconds:
+	// summary's (and JMeter's) throughput divides by it.
+	spanS float64
+	count int64 // samples
+	// windows counts the windows holding at least one sample.
+	windows int
 }
 
 func (sr *series) freeze() *blocks {
@@ -130,9 +147,12 @@ func (sr *series) freeze() *blocks {
 		slices.Sort(w.ms)
 		b.ms = append(b.ms, w.ms)
 		b.n = append(b.n, int64(len(w.ms)))
+		b.samples = append(b.samples, w.samples)
 		b.errors = append(b.errors, w.errors)
-		b.count += int64(len(w.ms))
-		b.nerrors += w.errors
+		b.count += w.samples
+		if len(w.ms) > 0 {
+			b.windows++
+		}
 		b.sorted = append(b.sorted, w.ms...)
 	}
 	slices.Sort(b.sorted)

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
-	"time"
 
 	"github.com/jtlscope/jtlscope/analyze/stats"
 )
@@ -24,21 +23,47 @@ const (
 	Worse     = "worse"
 	Better    = "better"
 	Unchanged = "~"
+	// TooFew means a run has too few samples of the label for the metric
+	// to be compared at all, as benchstat says rather than call noise a
+	// change: see MinSamples and MinWindows.
+	TooFew = "too-few-samples"
 )
+
+// MinSamples is the fewest samples each run needs for any metric of a
+// label to be compared, and MinWindows the fewest time windows holding
+// them: a run whose samples fall in one window resamples to itself every
+// time, so its interval has zero width whatever the noise. A p-quantile
+// also needs 1/(1−p) samples (100 for p99), or it is only the maximum.
+const (
+	MinSamples = 10
+	MinWindows = 2
+)
+
+// MinSamplesFor is the fewest samples each run needs for metric name.
+func MinSamplesFor(name string) int64 {
+	for _, q := range quantiles {
+		if q.name == name {
+			return max(MinSamples, int64(math.Ceil(1/(1-q.p)-1e-9)))
+		}
+	}
+	return MinSamples
+}
 
 // Metric is one statistic of one label in both runs.
 type Metric struct {
-	// Name is "error_pct", "p50_ms", "p90_ms", "p95_ms", "p99_ms" or
-	// "throughput_per_s".
+	// Name is "error_pct", "p50_ms", "p90_ms", "p95_ms", "p99_ms",
+	// "goodput_per_s" (successful samples per second) or
+	// "throughput_per_s" (every sample, failed ones too).
 	Name string  `json:"metric"`
 	Base float64 `json:"base"`
 	New  float64 `json:"new"`
 	// Delta is New − Base; DeltaPct the same relative to Base, absent
 	// when Base is 0.
-	Delta    float64        `json:"delta"`
-	DeltaPct *float64       `json:"delta_pct,omitempty"`
-	CI       stats.Interval `json:"ci"`
-	Verdict  string         `json:"verdict"`
+	Delta    float64  `json:"delta"`
+	DeltaPct *float64 `json:"delta_pct,omitempty"`
+	// CI is the 95% interval of Delta; absent when the verdict is TooFew.
+	CI      *stats.Interval `json:"ci,omitempty"`
+	Verdict string          `json:"verdict"`
 }
 
 // Row compares one label (or the total).
@@ -49,7 +74,7 @@ type Row struct {
 	NewSamples  int64    `json:"new_samples"`
 	Metrics     []Metric `json:"metrics"`
 	// Verdict is "worse" if any metric is, else "better" if any is, else
-	// "~".
+	// "~"; "too-few-samples" when no metric could be compared.
 	Verdict string `json:"verdict"`
 }
 
@@ -78,7 +103,7 @@ func Compare(base, new *Collector, opts Options) Result {
 	if opts.Resamples <= 0 {
 		opts.Resamples = 999
 	}
-	res := Result{Method: fmt.Sprintf("95%% percentile intervals from a block bootstrap (%d resamples) over %v windows of each run; a metric is worse or better only when its interval excludes 0", opts.Resamples, base.block)}
+	res := Result{Method: fmt.Sprintf("95%% percentile intervals from a block bootstrap (%d resamples) over %v windows of each run; a metric is worse or better only when its interval excludes 0, and not compared when a run has fewer than %d samples of the label (%d for p95, %d for p99) or holds them in fewer than %d windows", opts.Resamples, base.block, MinSamples, MinSamplesFor("p95_ms"), MinSamplesFor("p99_ms"), MinWindows)}
 	var labels []string
 	for l := range base.labels {
 		if _, ok := new.labels[l]; ok {
@@ -96,12 +121,12 @@ func Compare(base, new *Collector, opts Options) Result {
 	sort.Strings(res.OnlyBase)
 	sort.Strings(res.OnlyNew)
 	for i, l := range labels {
-		row := compareSeries(base.labels[l].freeze(), new.labels[l].freeze(), base.block, opts.Seed+uint64(i)+1, opts.Resamples)
+		row := compareSeries(base.labels[l].freeze(), new.labels[l].freeze(), opts.Seed+uint64(i)+1, opts.Resamples)
 		row.Label = l
 		row.Transaction = base.transact[l] && new.transact[l]
 		res.Rows = append(res.Rows, row)
 	}
-	res.Total = compareSeries(base.total.freeze(), new.total.freeze(), base.block, opts.Seed, opts.Resamples)
+	res.Total = compareSeries(base.total.freeze(), new.total.freeze(), opts.Seed, opts.Resamples)
 	res.Total.Label = "TOTAL"
 	return res
 }
@@ -111,33 +136,40 @@ var quantiles = []struct {
 	p    float64
 }{{"p50_ms", 0.50}, {"p90_ms", 0.90}, {"p95_ms", 0.95}, {"p99_ms", 0.99}}
 
+// metricNames are the metrics of a row, in order.
+var metricNames = []string{"error_pct", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "goodput_per_s", "throughput_per_s"}
+
 // compareSeries bootstraps every metric of one label from the same
 // resamples of windows, so the metrics' intervals are consistent.
-func compareSeries(b, n *blocks, block time.Duration, seed uint64, resamples int) Row {
-	row := Row{BaseSamples: b.count, NewSamples: n.count}
+func compareSeries(b, n *blocks, seed uint64, resamples int) Row {
+	row := Row{BaseSamples: b.count, NewSamples: n.count, Verdict: TooFew}
 	if b.count == 0 || n.count == 0 {
-		row.Verdict = Unchanged
 		return row
 	}
-	sec := block.Seconds()
+	// stat computes every metric of the resample that takes window w
+	// mult[w] times. Throughput is summary's: samples over the label's
+	// span. Every resample draws as many windows as the run has, so it
+	// keeps the span and only its count varies.
 	stat := func(bl *blocks, mult []int) []float64 {
-		out := make([]float64, 0, 6)
-		var cnt, errs int64
-		nw := 0
+		var vals, cnt, errs int64
 		for w, m := range mult {
-			cnt += int64(m) * bl.n[w]
+			vals += int64(m) * bl.n[w]
+			cnt += int64(m) * bl.samples[w]
 			errs += int64(m) * bl.errors[w]
-			nw += m
 		}
-		if cnt == 0 {
+		if cnt == 0 || vals == 0 {
 			return nil
 		}
+		out := make([]float64, 0, len(metricNames))
 		out = append(out, 100*float64(errs)/float64(cnt))
 		for _, q := range quantiles {
-			out = append(out, bl.quantile(mult, cnt, q.p))
+			out = append(out, bl.quantile(mult, vals, q.p))
 		}
-		out = append(out, float64(cnt)/(float64(nw)*sec))
-		return out
+		var good, all float64
+		if bl.spanS > 0 {
+			good, all = float64(cnt-errs)/bl.spanS, float64(cnt)/bl.spanS
+		}
+		return append(out, good, all)
 	}
 	ones := func(bl *blocks) []int {
 		m := make([]int, len(bl.n))
@@ -161,39 +193,46 @@ func compareSeries(b, n *blocks, block time.Duration, seed uint64, resamples int
 			diffs[i] = append(diffs[i], s1[i]-s0[i])
 		}
 	}
-	names := []string{"error_pct"}
-	for _, q := range quantiles {
-		names = append(names, q.name)
-	}
-	names = append(names, "throughput_per_s")
-	row.Verdict = Unchanged
-	for i, name := range names {
+	for i, name := range metricNames {
 		m := Metric{Name: name, Base: round(est0[i]), New: round(est1[i]), Delta: round(est1[i] - est0[i])}
 		if est0[i] != 0 {
 			p := round(100 * (est1[i] - est0[i]) / est0[i])
 			m.DeltaPct = &p
 		}
-		m.CI = percentile(diffs[i])
-		higherIsWorse := name != "throughput_per_s"
-		switch {
-		case len(diffs[i]) == 0:
-			m.Verdict = Unchanged
-		case m.CI.Lo > 0 && higherIsWorse, m.CI.Hi < 0 && !higherIsWorse:
-			m.Verdict = Worse
-		case m.CI.Hi < 0 && higherIsWorse, m.CI.Lo > 0 && !higherIsWorse:
-			m.Verdict = Better
-		default:
-			m.Verdict = Unchanged
-		}
+		m.Verdict = verdict(&m, b, n, diffs[i])
 		switch {
 		case m.Verdict == Worse:
 			row.Verdict = Worse
-		case m.Verdict == Better && row.Verdict == Unchanged:
+		case m.Verdict == Better && row.Verdict != Worse:
 			row.Verdict = Better
+		case m.Verdict == Unchanged && row.Verdict == TooFew:
+			row.Verdict = Unchanged
 		}
 		row.Metrics = append(row.Metrics, m)
 	}
 	return row
+}
+
+// verdict sets m.CI from the bootstrap differences and says whether the
+// change is significant, or that the runs are too small to tell.
+func verdict(m *Metric, b, n *blocks, diffs []float64) string {
+	need := MinSamplesFor(m.Name)
+	rate := lowerIsWorse(m.Name)
+	switch {
+	case b.count < need || n.count < need, b.windows < MinWindows || n.windows < MinWindows,
+		len(diffs) == 0, rate && (b.spanS <= 0 || n.spanS <= 0):
+		return TooFew
+	}
+	ci := percentile(diffs)
+	m.CI = &ci
+	higherIsWorse := !rate
+	switch {
+	case ci.Lo > 0 && higherIsWorse, ci.Hi < 0 && !higherIsWorse:
+		return Worse
+	case ci.Hi < 0 && higherIsWorse, ci.Lo > 0 && !higherIsWorse:
+		return Better
+	}
+	return Unchanged
 }
 
 // draw fills mult with bootstrap multiplicities: as many windows drawn

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jtlscope/jtlscope/analyze/diagnose"
+	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/samples"
 )
 
@@ -46,7 +48,7 @@ func TestSelfComparisonIsUnchanged(t *testing.T) {
 			t.Fatalf("%s: verdict %s comparing a run with itself: %+v", r.Label, r.Verdict, r.Metrics)
 		}
 		for _, m := range r.Metrics {
-			if m.Delta != 0 || !(m.CI.Lo <= 0 && m.CI.Hi >= 0) {
+			if m.Delta != 0 || m.CI == nil || !(m.CI.Lo <= 0 && m.CI.Hi >= 0) {
 				t.Errorf("%s %s: delta %v CI %+v", r.Label, m.Name, m.Delta, m.CI)
 			}
 		}
@@ -142,5 +144,164 @@ func TestFailOn(t *testing.T) {
 	huge, _ := ParseFailOn("p95=+1000%")
 	if b := Breaches(fromZero, huge); len(b) != 1 || !strings.Contains(b[0], "from 0") {
 		t.Errorf("a rise from 0: %v", b)
+	}
+}
+
+// TestTooFewSamples: a label seen 4 times in one run and once in the
+// other is not called better or worse on anything, however far apart its
+// values; nor is a p99 from 50 samples, nor a run held in one window.
+func TestTooFewSamples(t *testing.T) {
+	base := append(run(1, "a", 120, 20, 100, 0.01), run(2, "rare", 4, 1, 100, 0)...)
+	nw := append(run(3, "a", 120, 20, 300, 0.01), run(4, "rare", 1, 1, 900, 0)...)
+	r := Compare(collect(base), collect(nw), Options{Resamples: 199, Seed: 1})
+	var rare, a *Row
+	for i := range r.Rows {
+		switch r.Rows[i].Label {
+		case "rare":
+			rare = &r.Rows[i]
+		case "a":
+			a = &r.Rows[i]
+		}
+	}
+	if rare == nil || a == nil {
+		t.Fatalf("rows %+v", r.Rows)
+	}
+	if rare.Verdict != TooFew {
+		t.Errorf("4 vs 1 samples: row verdict %q, want %q", rare.Verdict, TooFew)
+	}
+	for _, m := range rare.Metrics {
+		if m.Verdict != TooFew || m.CI != nil {
+			t.Errorf("4 vs 1 samples: %s verdict %q, CI %v", m.Name, m.Verdict, m.CI)
+		}
+	}
+	if a.Verdict != Worse || a.Metric("p99_ms").Verdict != Worse {
+		t.Errorf("2,400 samples three times slower: %+v", a)
+	}
+
+	// 50 samples a side over five windows: the median is compared, the
+	// p99 (which needs 100) is not.
+	mid0, mid1 := collect(run(5, "m", 50, 1, 100, 0)), collect(run(6, "m", 50, 1, 400, 0))
+	row := Compare(mid0, mid1, Options{Resamples: 199, Seed: 1}).Rows[0]
+	if v := row.Metric("p50_ms").Verdict; v != Worse {
+		t.Errorf("50 vs 50 samples, 4× slower: p50 %q", v)
+	}
+	if v := row.Metric("p99_ms").Verdict; v != TooFew {
+		t.Errorf("50 vs 50 samples: p99 %q, want %q", v, TooFew)
+	}
+
+	// 500 samples a side, all within one 10 s window: every resample is
+	// the run itself, so no interval means anything.
+	one0, one1 := collect(run(7, "o", 5, 100, 100, 0)), collect(run(8, "o", 5, 100, 400, 0))
+	for _, m := range Compare(one0, one1, Options{Resamples: 199, Seed: 1}).Rows[0].Metrics {
+		if m.Verdict != TooFew {
+			t.Errorf("one window a side: %s %q", m.Name, m.Verdict)
+		}
+	}
+}
+
+// TestThroughputIsSummarys: compare's throughput is summary's (samples
+// over the label's first start to last end), not samples over whole
+// windows; goodput leaves the failures out.
+func TestThroughputIsSummarys(t *testing.T) {
+	ss := append(run(1, "a", 37, 13, 100, 0.25), run(2, "b", 3, 4, 50, 0)...)
+	// A transaction whose samplers are nested in it (XML, "Generate parent
+	// sample"): its own row, and its samplers counted as requests.
+	for i, c := range run(3, "c", 20, 2, 30, 0.1) {
+		tx := c
+		tx.Label, tx.Kind, tx.Elapsed = "tx", samples.KindTransaction, 2*c.Elapsed
+		c2 := c
+		c2.Start = c.Start.Add(c.Elapsed)
+		tx.Children = []samples.Sample{c, c2}
+		if i%2 == 0 {
+			ss = append(ss, tx)
+		}
+	}
+	r := Compare(collect(ss), collect(ss), Options{Resamples: 99, Seed: 1})
+	sm := summary.New(summary.Options{})
+	for i := range ss {
+		sm.Add(&ss[i])
+	}
+	want := map[string]summary.Row{}
+	res := sm.Result()
+	for _, l := range append(res.Labels, res.Total) {
+		want[l.Label] = l
+	}
+	if len(r.Rows) != 4 || len(want) != 5 {
+		t.Fatalf("rows %d, summary's %d", len(r.Rows), len(want))
+	}
+	for _, row := range append(r.Rows, r.Total) {
+		w := want[row.Label]
+		if got := row.Metric("throughput_per_s").Base; math.Abs(got-w.ThroughputPerS) > 0.002 {
+			t.Errorf("%s: throughput %v, summary says %v", row.Label, got, w.ThroughputPerS)
+		}
+		good := w.ThroughputPerS * float64(w.Samples-w.Errors) / float64(w.Samples)
+		if got := row.Metric("goodput_per_s").Base; math.Abs(got-good) > 0.002 {
+			t.Errorf("%s: goodput %v, want %v", row.Label, got, good)
+		}
+		if row.BaseSamples != w.Samples {
+			t.Errorf("%s: %d samples, summary says %d", row.Label, row.BaseSamples, w.Samples)
+		}
+	}
+}
+
+// TestGoodputFallsAsFailuresRise: twice the requests with 70% failing is
+// more throughput and less goodput; the row is worse, not better.
+func TestGoodputFallsAsFailuresRise(t *testing.T) {
+	base := collect(run(1, "a", 120, 10, 100, 0))
+	busy := collect(run(2, "a", 120, 20, 100, 0.7))
+	row := Compare(base, busy, Options{Resamples: 199, Seed: 1}).Rows[0]
+	if v := row.Metric("throughput_per_s").Verdict; v != Better {
+		t.Errorf("throughput doubled: %q", v)
+	}
+	if v := row.Metric("goodput_per_s").Verdict; v != Worse {
+		t.Errorf("goodput fell from 10/s to 6/s: %q", v)
+	}
+	if row.Verdict != Worse {
+		t.Errorf("row verdict %q", row.Verdict)
+	}
+	fs, err := ParseFailOn("goodput=-10%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := Breaches(Result{Rows: []Row{row}}, fs); len(b) == 0 {
+		t.Errorf("goodput -40%% did not break goodput=-10%%")
+	}
+}
+
+// TestStatisticalModeRowsCount: a row standing for 10 samples (JMeter's
+// Statistical mode) counts 10, as in summary.
+func TestStatisticalModeRowsCount(t *testing.T) {
+	ss := run(1, "a", 60, 5, 100, 0)
+	for i := range ss {
+		ss[i].SampleCount = 10
+		ss[i].Elapsed *= 10
+	}
+	r := Compare(collect(ss), collect(ss), Options{Resamples: 99, Seed: 1})
+	if got := r.Rows[0].BaseSamples; got != 3000 {
+		t.Errorf("%d samples, want 3,000", got)
+	}
+	if p50 := r.Rows[0].Metric("p50_ms").Base; p50 < 70 || p50 > 140 {
+		t.Errorf("p50 %v: elapsed of a row is the sum of its samples'", p50)
+	}
+}
+
+// TestCausesSayWhichCauseTookTheFailures: a cause that would explain the
+// failures but adds nothing to another carries that other's name, so the
+// table does not show it as "possible 0.0%" unexplained.
+func TestCausesSayWhichCauseTookTheFailures(t *testing.T) {
+	base := diagnose.Result{Causes: []diagnose.Finding{{Cause: "concurrency", Verdict: diagnose.Unlikely}}}
+	nw := diagnose.Result{Causes: []diagnose.Finding{
+		{Cause: "duplicate-id", Verdict: diagnose.Likely, Explained: 876, Share: 1},
+		{Cause: "concurrency", Verdict: diagnose.Possible, Explained: 873, Fit: &diagnose.Fit{ExplainedBy: "duplicate-id"}},
+	}}
+	got := map[string]CauseChange{}
+	for _, c := range Causes(base, nw) {
+		got[c.Cause] = c
+	}
+	if c := got["concurrency"]; c.Change != "appeared" || c.New.ExplainedBy != "duplicate-id" || c.Base.ExplainedBy != "" {
+		t.Errorf("concurrency: %+v", c)
+	}
+	if c := got["duplicate-id"]; c.Change != "appeared" || c.New.Failures != 876 {
+		t.Errorf("duplicate-id: %+v", c)
 	}
 }

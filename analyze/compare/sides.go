@@ -25,6 +25,9 @@ type CauseSide struct {
 	Verdict  diagnose.Verdict `json:"verdict"`
 	Share    float64          `json:"share"`
 	Failures int64            `json:"failures"`
+	// ExplainedBy names the cause that accounts for the same failures,
+	// when this one adds nothing once that one is known.
+	ExplainedBy string `json:"explained_by,omitempty"`
 }
 
 // Causes sets the two diagnoses side by side. A cause "appears" when it
@@ -68,7 +71,11 @@ func side(r diagnose.Result, name string) CauseSide {
 	if f == nil {
 		return CauseSide{Verdict: diagnose.NotAssessable}
 	}
-	return CauseSide{Verdict: f.Verdict, Share: f.Share, Failures: f.Explained}
+	cs := CauseSide{Verdict: f.Verdict, Share: f.Share, Failures: f.Explained}
+	if f.Fit != nil {
+		cs.ExplainedBy = f.Fit.ExplainedBy
+	}
+	return cs
 }
 
 func counts(v diagnose.Verdict) bool { return v == diagnose.Likely || v == diagnose.Possible }
@@ -147,8 +154,10 @@ func ParseFailOn(spec string) ([]FailOn, error) {
 			f.Metric = "error_pct"
 		case "throughput", "rps", "tps":
 			f.Metric = "throughput_per_s"
+		case "goodput":
+			f.Metric = "goodput_per_s"
 		default:
-			return nil, fmt.Errorf("unknown metric %q (want p50, p90, p95, p99, errors or throughput)", k)
+			return nil, fmt.Errorf("unknown metric %q (want p50, p90, p95, p99, errors, goodput or throughput)", k)
 		}
 		v = strings.TrimSpace(v)
 		num := strings.TrimLeft(v, "+-")
@@ -183,10 +192,10 @@ func ParseFailOn(spec string) ([]FailOn, error) {
 
 func (f FailOn) String() string {
 	sign := "+"
-	if f.Metric == "throughput_per_s" {
+	if lowerIsWorse(f.Metric) {
 		sign = "-"
 	}
-	unit := map[string]string{"error_pct": "pp", "throughput_per_s": "/s"}[f.Metric]
+	unit := map[string]string{"error_pct": "pp", "throughput_per_s": "/s", "goodput_per_s": "/s"}[f.Metric]
 	if strings.HasSuffix(f.Metric, "_ms") {
 		unit = "ms"
 	}
@@ -218,11 +227,14 @@ func Judge(row Row, f FailOn) (string, bool) {
 	if m == nil {
 		return fmt.Sprintf("%s not measured (limit %s)", f.Metric, f), false
 	}
+	if m.Verdict == TooFew {
+		return fmt.Sprintf("%s not compared: too few samples (limit %s)", f.Metric, f), false
+	}
 	if m.Verdict != Worse {
 		return fmt.Sprintf("%s not significantly worse (%s → %s, limit %s)", f.Metric, fmtVal(m.Base), fmtVal(m.New), f), false
 	}
 	change := m.Delta
-	if f.Metric == "throughput_per_s" {
+	if lowerIsWorse(f.Metric) {
 		change = -change
 	}
 	if f.Relative {
@@ -232,7 +244,7 @@ func Judge(row Row, f FailOn) (string, bool) {
 			return fmt.Sprintf("%s rose from 0 by %+.3g (limit %s)", f.Metric, m.Delta, f), true
 		}
 		change = *m.DeltaPct
-		if f.Metric == "throughput_per_s" {
+		if lowerIsWorse(f.Metric) {
 			change = -change
 		}
 	}
@@ -255,8 +267,13 @@ func unitOf(f FailOn) string {
 		return "%"
 	case f.Metric == "error_pct":
 		return "pp"
-	case f.Metric == "throughput_per_s":
+	case lowerIsWorse(f.Metric):
 		return "/s"
 	}
 	return " ms"
+}
+
+// lowerIsWorse is true of the rates: fewer requests per second is worse.
+func lowerIsWorse(metric string) bool {
+	return metric == "throughput_per_s" || metric == "goodput_per_s"
 }

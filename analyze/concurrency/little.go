@@ -71,7 +71,7 @@ type Little struct {
 	// last is each thread's latest request, to see requests of one
 	// thread that overlap, with timestamps read as start times (as
 	// everywhere) and as end times (sampleresult.timestamp.start=false).
-	lastOf      map[string]span
+	lastOf      map[threadKey]span
 	parallel    int64
 	parallelEnd int64
 	threaded    int64
@@ -82,6 +82,18 @@ type span struct{ ts, end int64 }
 
 // maxThreadsTracked bounds lastEnd; thread names come from the input.
 const maxThreadsTracked = 100_000
+
+// maxThreadedSampled bounds the requests the parallel-share estimate looks
+// at: a million tells whether a file's timestamps are end times as well
+// as ten billion do, and the per-thread lookup is the costliest step of
+// the check on a large file.
+const maxThreadedSampled = 1 << 20
+
+// threadKey is a thread of one load generator.
+type threadKey struct {
+	engine engineKey
+	thread string
+}
 
 // Add counts one request.
 func (l *Little) Add(r *samples.Sample) {
@@ -97,9 +109,8 @@ func (l *Little) Add(r *samples.Sample) {
 	}
 	l.n++
 	l.sumElapsed += r.Elapsed
-	if l.threads.cur == nil {
-		l.threads.cur = map[string]int{}
-		l.lastOf = map[string]span{}
+	if l.lastOf == nil {
+		l.lastOf = map[threadKey]span{}
 	}
 	if n := l.threads.Observe(r); n >= 0 {
 		if l.hasThread {
@@ -114,8 +125,8 @@ func (l *Little) Add(r *samples.Sample) {
 		}
 		l.level = n
 	}
-	if r.Has&samples.FieldThread != 0 && r.Thread != "" {
-		key := Engine(r) + "\x00" + r.Thread
+	if r.Has&samples.FieldThread != 0 && r.Thread != "" && l.threaded < maxThreadedSampled {
+		key := threadKey{engineOf(r), r.Thread}
 		prev, ok := l.lastOf[key]
 		if ok || len(l.lastOf) < maxThreadsTracked {
 			l.threaded++

@@ -19,8 +19,31 @@ import "github.com/jtlscope/jtlscope/samples"
 // JMeter's allThreads. Requests must come in start order (as for
 // Tracker); an engine whose last request is behind keeps its last count.
 type Threads struct {
-	cur   map[string]int
-	total int
+	ix     map[engineKey]int
+	counts []int
+	total  int
+	// last is the engine of the previous request and lastIx its index:
+	// in one engine's file every request has the same, and the map lookup
+	// is skipped.
+	last   engineKey
+	lastIx int
+}
+
+// engineKey names a load generator without building a string per
+// request: this runs for every sample of a many-gigabyte file.
+type engineKey struct {
+	kind byte // 'e' distributed prefix, 'h' hostname, 'f' file
+	name string
+}
+
+func engineOf(r *samples.Sample) engineKey {
+	if p := distributedPrefix(r.Thread); p != "" {
+		return engineKey{'e', p}
+	}
+	if r.Hostname != "" {
+		return engineKey{'h', r.Hostname}
+	}
+	return engineKey{'f', r.Source}
 }
 
 // maxEngines bounds the engines kept apart: the keys come from the input,
@@ -30,10 +53,10 @@ type Threads struct {
 const maxEngines = 1024
 
 // otherEngines is the shared entry past maxEngines.
-const otherEngines = "\x00other"
+var otherEngines = engineKey{0, "other"}
 
 // NewThreads returns an empty count.
-func NewThreads() *Threads { return &Threads{cur: map[string]int{}} }
+func NewThreads() *Threads { return &Threads{ix: map[engineKey]int{}, lastIx: -1} }
 
 // Observe notes r's count and returns the run's active threads when r
 // started, or -1 when r records no thread count (HAR, thread_counts=false,
@@ -42,29 +65,37 @@ func (t *Threads) Observe(r *samples.Sample) int {
 	if r.Has&samples.FieldThreads == 0 || r.AllThreads <= 0 {
 		return -1
 	}
-	e := Engine(r)
-	old, ok := t.cur[e]
-	if !ok && len(t.cur) >= maxEngines {
-		e = otherEngines
-		old = t.cur[e]
+	if t.ix == nil {
+		t.ix, t.lastIx = map[engineKey]int{}, -1
 	}
-	t.cur[e] = r.AllThreads
-	t.total += r.AllThreads - old
+	e := engineOf(r)
+	i := t.lastIx
+	if i < 0 || e != t.last {
+		var ok bool
+		if i, ok = t.ix[e]; !ok {
+			if len(t.counts) >= maxEngines {
+				e = otherEngines
+			}
+			if i, ok = t.ix[e]; !ok {
+				i = len(t.counts)
+				t.ix[e] = i
+				t.counts = append(t.counts, 0)
+			}
+		}
+		t.last, t.lastIx = e, i
+	}
+	t.total += r.AllThreads - t.counts[i]
+	t.counts[i] = r.AllThreads
 	return t.total
 }
 
 // Engines is how many load generators were told apart so far.
-func (t *Threads) Engines() int { return len(t.cur) }
+func (t *Threads) Engines() int { return len(t.counts) }
 
 // Engine names the load generator r ran on (see Threads).
 func Engine(r *samples.Sample) string {
-	if p := distributedPrefix(r.Thread); p != "" {
-		return "engine " + p
-	}
-	if r.Hostname != "" {
-		return "host " + r.Hostname
-	}
-	return "file " + r.Source
+	e := engineOf(r)
+	return map[byte]string{'e': "engine ", 'h': "host ", 'f': "file "}[e.kind] + e.name
 }
 
 // distributedPrefix returns the "host:port" JMeter 5 puts before the

@@ -22,7 +22,19 @@ type clientSide struct {
 	// latency holds the successes' response times per label and
 	// concurrency level, to show them rising towards the timeout.
 	latency map[latKey]*latencyHist
+	// connect sums, per concurrency level, the successes' connect time and
+	// the server's time to first byte after it: a load generator short of
+	// sockets shows in the first while the second stays flat.
+	connect map[int32]*connectSums
 }
+
+type connectSums struct {
+	n                int64
+	connect, latency float64 // ms
+}
+
+// maxConnectLevels bounds the levels kept for the connect-time check.
+const maxConnectLevels = 1 << 12
 
 type latKey struct {
 	label, level int32
@@ -38,7 +50,7 @@ const (
 const maxLatencyCells = 1 << 13
 
 func newClientSide(name string) *clientSide {
-	c := &clientSide{name: name, latency: map[latKey]*latencyHist{}}
+	c := &clientSide{name: name, latency: map[latKey]*latencyHist{}, connect: map[int32]*connectSums{}}
 	if name == causeClientTimeout {
 		c.classes = map[string]bool{NonHTTPTimeout: true, NonHTTPConnectTimeout: true}
 	} else {
@@ -51,6 +63,22 @@ func (c *clientSide) Name() string { return c.name }
 func (c *clientSide) setup(*Table) {}
 
 func (c *clientSide) observe(r *samples.Sample, rc *request, k *Key) {
+	if c.name == causeConnection && rc.kind == 0 && r.Has&(samples.FieldConnect|samples.FieldLatency) == samples.FieldConnect|samples.FieldLatency {
+		lv := int32(rc.level.Threads)
+		if lv < 0 {
+			lv = int32(rc.level.InFlight)
+		}
+		s := c.connect[lv]
+		if s == nil && len(c.connect) < maxConnectLevels {
+			s = &connectSums{}
+			c.connect[lv] = s
+		}
+		if s != nil {
+			s.n++
+			s.connect += float64(r.Connect) / 1e6
+			s.latency += float64(max(r.Latency-r.Connect, 0)) / 1e6
+		}
+	}
 	if c.name != causeClientTimeout || rc.kind != 0 || r.Has&samples.FieldElapsed == 0 {
 		return
 	}
@@ -125,6 +153,10 @@ type ClientEvidence struct {
 	Latency []LevelLatency `json:"latency,omitempty"`
 	// Burst is set when most failures came within a few time windows.
 	Burst bool `json:"burst,omitempty"`
+	// ClientLimit is set when the successes' connect time rose with the
+	// load while the server's own time did not: the load generator (or
+	// the network before the server) is the limit.
+	ClientLimit bool `json:"client_limit,omitempty"`
 }
 
 // LevelLatency is the successes' response time at a band of load.
@@ -189,6 +221,12 @@ func (c *clientSide) assess(a *assessment, v *causeVerdict) Finding {
 		if c.name == causeClientTimeout {
 			ev.Latency = c.latencyByLevel(st.labels)
 			if s := latencyRise(ev.Latency, ev.TimeoutMS, unit); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		if c.name == causeConnection {
+			if s := c.connectRise(ev.Metric); s != "" {
+				ev.ClientLimit = true
 				parts = append(parts, s)
 			}
 		}
@@ -303,4 +341,46 @@ func (a *assessment) bursty(p *population) bool {
 		top += n
 	}
 	return float64(top) >= 0.75*float64(total)
+}
+
+// connectRise compares the successes' connect time and the server's time
+// to first byte at the lowest and highest bands of load: connect time
+// that grows several-fold while the server's time does not points at the
+// load generator (too few sockets or ephemeral ports, a saturated NIC or
+// proxy), not at the server.
+func (c *clientSide) connectRise(unit string) string {
+	maxL := int32(0)
+	for l := range c.connect {
+		maxL = max(maxL, l)
+	}
+	w := int32(bandWidth(int(maxL)))
+	by := map[int32]*connectSums{}
+	for l, s := range c.connect {
+		b := by[l/w]
+		if b == nil {
+			b = &connectSums{}
+			by[l/w] = b
+		}
+		b.n += s.n
+		b.connect += s.connect
+		b.latency += s.latency
+	}
+	var bands []int32
+	for b, s := range by {
+		if s.n >= 20 {
+			bands = append(bands, b)
+		}
+	}
+	if len(bands) < 2 {
+		return ""
+	}
+	sort.Slice(bands, func(i, j int) bool { return bands[i] < bands[j] })
+	lo, hi := by[bands[0]], by[bands[len(bands)-1]]
+	c0, c1 := lo.connect/float64(lo.n), hi.connect/float64(hi.n)
+	l0, l1 := lo.latency/float64(lo.n), hi.latency/float64(hi.n)
+	if c1 < 3*c0 || c1-c0 < 10 || l1 > 1.5*math.Max(l0, 1) {
+		return ""
+	}
+	return fmt.Sprintf("Meanwhile the successes' time to connect rose from %s at %d–%d %s to %s at %d–%d, while the server's time to first byte stayed near %s: the load generator or the network before the server is the limit (too few sockets or ephemeral ports, connection setup under load), not the server.",
+		fmtMS(c0), bands[0]*w, bands[0]*w+w-1, unit, fmtMS(c1), bands[len(bands)-1]*w, bands[len(bands)-1]*w+w-1, fmtMS(l1))
 }

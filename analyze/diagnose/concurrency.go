@@ -104,7 +104,8 @@ func (c *concurrencyCause) assess(a *assessment, v *causeVerdict) Finding {
 	if a.noTimes {
 		f.Verdict = NotAssessable
 		f.Summary = "The input has no timestamps, so concurrency cannot be measured."
-		f.Missing = "save timestamps (jmeter.save.saveservice.timestamp_format=ms) and thread counts (thread_counts=true)"
+		f.Missing = a.advice("save timestamps (jmeter.save.saveservice.timestamp_format=ms) and thread counts (thread_counts=true)",
+			"capture with a tool that records each entry's start time and duration")
 		return f
 	}
 	pop := v.ownPop(a)
@@ -121,8 +122,13 @@ func (c *concurrencyCause) assess(a *assessment, v *causeVerdict) Finding {
 	}
 	if len(levels) < 3 {
 		f.Verdict = NotAssessable
-		f.Summary = fmt.Sprintf("The run held %s, so failures cannot be set against concurrency.", levelsPhrase(levels, ev.Metric))
-		f.Missing = "run a ramp or several load steps (for example 10, 20, ... 80 threads for a few minutes each)"
+		who := "The run held"
+		if pop.labels != nil && len(a.table.marginal(dim, view{})) >= 3 {
+			who = "The requests of the failing labels were all sent at"
+		}
+		f.Summary = fmt.Sprintf("%s %s, so failures cannot be set against concurrency.", who, levelsPhrase(levels, ev.Metric))
+		f.Missing = a.advice("run a ramp or several load steps (for example 10, 20, ... 80 threads for a few minutes each)",
+			"capture a session with more requests in parallel, or run the same requests as a load test (a JMeter ramp) to set failures against concurrency")
 		return f
 	}
 	var inflight *stats.Onset
@@ -284,7 +290,8 @@ const (
 func (a *assessment) onsetOn(dim int, v view, resamples int) (*stats.Onset, error) {
 	type cell struct{ level, block int32 }
 	var minL, maxL, maxT int32 = -1, -1, 0
-	for k := range a.table.cells {
+	for _, r := range a.table.list() {
+		k := r.k
 		if !v.keep(k) || k[dim] < 0 {
 			continue
 		}
@@ -297,7 +304,8 @@ func (a *assessment) onsetOn(dim int, v view, resamples int) (*stats.Onset, erro
 	lw := max(1, (maxL-minL)/maxOnsetLevels+1)
 	tw := max(1, maxT/maxOnsetBlocks+1)
 	rows := map[cell]*Counts{}
-	for k, c := range a.table.cells {
+	for _, r := range a.table.list() {
+		k, c := r.k, &r.c
 		cc, ok := v.counts(k, *c)
 		if !ok || k[dim] < 0 {
 			continue

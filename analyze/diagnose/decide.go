@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"math"
 	"sort"
 
@@ -191,7 +192,7 @@ func (a *assessment) decide(pop *population, name string) *decision {
 	d := &decision{pop: pop, name: name, proposed: map[string]*Marker{}, acceptable: map[string]bool{}, sameAs: map[string][]string{}}
 	d.failures = a.table.total(pop.wholeWhere(func(k Key) bool { return pop.failure(k) })).Fail
 	// Proposals on the whole population: evidence, Fit, explained-by.
-	props := a.proposeAll(pop, nil)
+	props := a.proposeAll(pop, nil, nil)
 	for _, m := range props {
 		d.proposed[m.cause] = m
 	}
@@ -230,6 +231,9 @@ func (a *assessment) decide(pop *population, name string) *decision {
 					others = append(others, o.m)
 				}
 			}
+			if len(others) == 0 {
+				continue // fitted on the whole population already
+			}
 			m := a.proposeOne(c.m.cause, pop.without(others...))
 			if m != nil && m.param != c.m.param {
 				fixed[c.m.cause] = m
@@ -258,7 +262,8 @@ func (d *decision) recount(a *assessment) {
 	}
 	d.unexplained = 0
 	v := d.pop.whole()
-	for k, cell := range a.table.cells {
+	for _, r := range a.table.list() {
+		k, cell := r.k, &r.c
 		cc, ok := v.counts(k, *cell)
 		if !ok || cc.Fail == 0 {
 			continue
@@ -279,8 +284,8 @@ func (d *decision) peel(a *assessment, fixed map[string]*Marker) {
 	done := map[string]bool{}
 	for {
 		var cands []*choice
-		for _, m := range a.proposeAll(pop, fixed) {
-			if done[m.cause] || m.defining {
+		for _, m := range a.proposeAll(pop, fixed, done) {
+			if m.defining {
 				continue
 			}
 			c := a.evaluate(pop, m)
@@ -380,7 +385,8 @@ func (a *assessment) evaluate(p *population, m *Marker) *choice {
 		stratum = a.defaultStratum
 	}
 	v := p.all()
-	for k, cell := range a.table.cells {
+	for _, r := range a.table.list() {
+		k, cell := r.k, &r.c
 		cc, ok := v.counts(k, *cell)
 		if !ok {
 			continue
@@ -469,7 +475,8 @@ func (a *assessment) levelStratum(k Key) int64 { return int64(a.level(k)) / int6
 // jaccard is the overlap of two markers' request sets on p.
 func (a *assessment) jaccard(p *population, x, y *Marker) float64 {
 	var both, either int64
-	for k, cnt := range a.table.cells {
+	for _, r := range a.table.list() {
+		k, cnt := r.k, &r.c
 		if !p.in(k) {
 			continue
 		}
@@ -487,8 +494,9 @@ func (a *assessment) jaccard(p *population, x, y *Marker) float64 {
 	return float64(both) / float64(either)
 }
 
-// proposeAll asks every cause for its marker on p; fixed overrides.
-func (a *assessment) proposeAll(p *population, fixed map[string]*Marker) []*Marker {
+// proposeAll asks every cause but those in skip for its marker on p;
+// fixed overrides.
+func (a *assessment) proposeAll(p *population, fixed map[string]*Marker, skip map[string]bool) []*Marker {
 	out := make([]*Marker, len(a.causes))
 	ready := make(chan struct{}, len(a.causes))
 	// Threshold causes fit an onset: run the causes side by side.
@@ -498,8 +506,12 @@ func (a *assessment) proposeAll(p *population, fixed map[string]*Marker) []*Mark
 			ready <- struct{}{}
 			continue
 		}
+		if skip[c.Name()] {
+			ready <- struct{}{}
+			continue
+		}
 		go func() {
-			out[i] = c.propose(a, p)
+			out[i] = a.proposeCached(c, p)
 			ready <- struct{}{}
 		}()
 	}
@@ -518,10 +530,34 @@ func (a *assessment) proposeAll(p *population, fixed map[string]*Marker) []*Mark
 func (a *assessment) proposeOne(cause string, p *population) *Marker {
 	for _, c := range a.causes {
 		if c.Name() == cause {
-			return c.propose(a, p)
+			return a.proposeCached(c, p)
 		}
 	}
 	return nil
+}
+
+// proposeCached asks c for its marker on p once per population: peeling
+// and refitting offer the same population again and again, and a
+// threshold's proposal fits an onset.
+func (a *assessment) proposeCached(c Cause, p *population) *Marker {
+	key := fmt.Sprintf("%s|%d|%d|%d", c.Name(), p.kind, p.sub, p.cut)
+	for _, m := range p.taken {
+		key += fmt.Sprintf("|%p", m)
+	}
+	a.mu.Lock()
+	m, ok := a.proposals[key]
+	a.mu.Unlock()
+	if ok {
+		return m
+	}
+	m = c.propose(a, p)
+	a.mu.Lock()
+	if a.proposals == nil {
+		a.proposals = map[string]*Marker{}
+	}
+	a.proposals[key] = m
+	a.mu.Unlock()
+	return m
 }
 
 // attribute returns the cause a failure with key k is put down to, ""
@@ -624,7 +660,8 @@ func binomDev(c Counts) float64 {
 // from successes perfectly.
 func deviance(t *Table, v view, markers []func(Key) bool) float64 {
 	groups := map[uint64]*Counts{}
-	for k, cell := range t.cells {
+	for _, r := range t.list() {
+		k, cell := r.k, &r.c
 		c, ok := v.counts(k, *cell)
 		if !ok {
 			continue

@@ -133,8 +133,9 @@ func New(opts Options) *Diagnoser {
 	return d
 }
 
-// Add takes one sample; its requests (the leaves of a sample with
-// sub-results) are what is diagnosed.
+// Add takes one sample; its requests (samples.Sample.Requests: a parent
+// with its redirect and resource sub-results counts once, a Transaction
+// Controller's samplers each count) are what is diagnosed.
 func (d *Diagnoser) Add(s *samples.Sample) {
 	d.samples++
 	s.Requests(d.addRequest)

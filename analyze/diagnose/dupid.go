@@ -2,7 +2,7 @@ package diagnose
 
 import (
 	"fmt"
-	"hash/maphash"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -35,15 +35,19 @@ type duplicateID struct {
 	name                              []string       // bit -> "endpoint\x00location"
 	seenIDs                           int64
 
-	seed maphash.Seed
 	// pending holds the first uses still in flight, by value: a later use
 	// that starts before one ends collides with it.
-	pending map[uint64]*firstUse
+	pending map[uint64]int32
+	// slab holds the pending first uses, free the slots to reuse: a run
+	// of a million uploads makes a million first uses, which should not
+	// be a million allocations.
+	slab []firstUse
+	free []int32
 	// cur are the first uses of the request being observed, registered in
 	// pending once its key is final (counted); joins the groups it
 	// collided with, joined then too.
 	cur      []pendingKey
-	joins    []*firstUse
+	joins    []int32
 	curMS    int64
 	curStart int64
 	curEnd   int64
@@ -105,8 +109,7 @@ func newDuplicateID(specs []ids.Spec) *duplicateID {
 	return &duplicateID{
 		tr:      ids.New(ids.Options{Select: specs}),
 		locs:    map[string]int{},
-		seed:    maphash.MakeSeed(),
-		pending: map[uint64]*firstUse{},
+		pending: map[uint64]int32{},
 	}
 }
 
@@ -140,34 +143,26 @@ func (c *duplicateID) observe(r *samples.Sample, rc *request, k *Key) {
 			c.locs[key] = bit
 			c.name = append(c.name, key)
 		}
-		h := c.hash(bit, u.Value)
+		h := u.Hash ^ uint64(bit)*0x9e3779b97f4a7c15
 		if !u.Reused {
 			c.cur = append(c.cur, pendingKey{h, bit})
 			continue
 		}
 		mask |= 1 << bit
-		if fu := c.pending[h]; fu != nil && start <= fu.end {
-			c.collide(fu)
-			c.joins = append(c.joins, fu)
+		if i, ok := c.pending[h]; ok && start <= c.slab[i].end {
+			c.collide(&c.slab[i])
+			c.joins = append(c.joins, i)
 		}
 	}
 	k[c.dimReused] = mask
-}
-
-func (c *duplicateID) hash(bit int, v string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(c.seed)
-	h.WriteByte(byte(bit))
-	h.WriteString(v)
-	return h.Sum64()
 }
 
 // counted registers the current request's first uses once its key is
 // final.
 func (c *duplicateID) counted(raw Key, rc *request) {
 	m := member{raw: raw, failed: rc.failed, failure: rc.failure, ms: c.curMS}
-	for _, fu := range c.joins {
-		if len(fu.others) < maxMembers {
+	for _, i := range c.joins {
+		if fu := &c.slab[i]; len(fu.others) < maxMembers {
 			fu.others = append(fu.others, m)
 		}
 	}
@@ -175,7 +170,20 @@ func (c *duplicateID) counted(raw Key, rc *request) {
 		if len(c.pending) >= maxPending {
 			c.sweep(1<<62 - 1)
 		}
-		c.pending[pk.h] = &firstUse{first: m, end: c.curEnd, bit: pk.bit}
+		if old, ok := c.pending[pk.h]; ok {
+			// The same value first used again after its group settled:
+			// start over.
+			c.release(pk.h, old)
+		}
+		var i int32
+		if n := len(c.free); n > 0 {
+			i, c.free = c.free[n-1], c.free[:n-1]
+		} else {
+			c.slab = append(c.slab, firstUse{})
+			i = int32(len(c.slab) - 1)
+		}
+		c.slab[i] = firstUse{first: m, end: c.curEnd, bit: pk.bit, others: c.slab[i].others[:0]}
+		c.pending[pk.h] = i
 	}
 }
 
@@ -209,10 +217,9 @@ func (c *duplicateID) sweep(now int64) {
 		return
 	}
 	c.swept = now
-	for h, fu := range c.pending {
-		if fu.end < now {
-			c.settle(fu)
-			delete(c.pending, h)
+	for h, i := range c.pending {
+		if c.slab[i].end < now {
+			c.release(h, i)
 		}
 	}
 }
@@ -224,6 +231,13 @@ func (c *duplicateID) sweep(now int64) {
 // the attribution does not put its failure down to the ID; the markers
 // the causes are judged by do not look at it, since it is read off the
 // outcome.
+// release settles a pending first use and frees its slot.
+func (c *duplicateID) release(h uint64, i int32) {
+	c.settle(&c.slab[i])
+	delete(c.pending, h)
+	c.free = append(c.free, i)
+}
+
 func (c *duplicateID) settle(fu *firstUse) {
 	if !fu.collided {
 		return
@@ -257,9 +271,8 @@ func (c *duplicateID) settle(fu *firstUse) {
 // the pass.
 func (d *Diagnoser) settleCollisions() {
 	if c := d.dupid; c != nil {
-		for h, fu := range c.pending {
-			c.settle(fu)
-			delete(c.pending, h)
+		for h, i := range c.pending {
+			c.release(h, i)
 		}
 	}
 }
@@ -321,18 +334,35 @@ func (c *duplicateID) propose(a *assessment, p *population) *Marker {
 	if p.kind == 0 {
 		return nil
 	}
-	var best *Marker
-	bestDev := 0.0
-	for bit := range c.name {
-		m := c.marker(bit)
-		if a.table.total(p.where(func(k Key) bool { return p.failure(k) && m.match(k) })).Fail == 0 {
+	// One pass counts every location's shared IDs; the deviance of a
+	// one-marker model follows from the counts.
+	var with [32]Counts
+	var all Counts
+	v := p.all()
+	for _, r := range a.table.list() {
+		cc, ok := v.counts(r.k, r.c)
+		if !ok {
 			continue
 		}
-		if d := deviance(a.table, p.all(), []func(Key) bool{m.match}); best == nil || d < bestDev {
-			best, bestDev = m, d
+		all.add(cc)
+		for mask := uint32(r.k[c.dimReused] | r.k[c.dimCollided]); mask != 0; mask &= mask - 1 {
+			with[bits.TrailingZeros32(mask)].add(cc)
 		}
 	}
-	return best
+	best, bestDev := -1, 0.0
+	for bit := range c.name {
+		cnt := with[bit]
+		if cnt.Fail == 0 {
+			continue
+		}
+		if d := binomDev(cnt) + binomDev(Counts{all.N - cnt.N, all.Fail - cnt.Fail}); best < 0 || d < bestDev {
+			best, bestDev = bit, d
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return c.marker(best)
 }
 
 func (c *duplicateID) describeBit(bit int) string {
@@ -362,7 +392,8 @@ func (c *duplicateID) assess(a *assessment, v *causeVerdict) Finding {
 			f.Summary = fmt.Sprintf("IDs were found (%s), but not in the failing requests.", describeLoc(res.Locations[0]))
 		default:
 			f.Summary = "No ID-like values were found in the failing requests (no headers, bodies or sample variables with IDs were saved)."
-			f.Missing = "save the ID as a sample variable (sample_variables=recId), or save request headers and bodies (XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true)"
+			f.Missing = a.advice("save the ID as a sample variable (sample_variables=recId), or save request headers and bodies (XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true)",
+				"export the HAR with content (Chrome and Edge: \"Save all as HAR with content\"; Firefox: \"Save All As HAR\"), so that request bodies are kept; Chrome does not record FormData file uploads, so send the ID in a header or the URL too")
 		}
 		return f
 	}
@@ -495,7 +526,8 @@ func describeLoc(l ids.Location) string {
 // those that shared the ID, and those of them that failed.
 func reuseOverTime(a *assessment, pop *population, reused func(Key) bool) []ReusePoint {
 	by := map[int32]*ReusePoint{}
-	for k, cnt := range a.table.cells {
+	for _, r := range a.table.list() {
+		k, cnt := r.k, &r.c
 		if !pop.in(k) {
 			continue
 		}

@@ -319,7 +319,8 @@ func (c *errorBody) assess(a *assessment, _ *causeVerdict) Finding {
 	}
 	if c.withBody == 0 {
 		f.Verdict = NotAssessable
-		f.Missing = "save response bodies of failed samples (jmeter.save.saveservice.response_data.on_error=true, XML output)"
+		f.Missing = a.advice("save response bodies of failed samples (jmeter.save.saveservice.response_data.on_error=true, XML output)",
+			"export the HAR with content, so that response bodies are kept (Chrome and Edge: \"Save all as HAR with content\")")
 		if len(ev.Groups) > 0 {
 			top := ev.Groups[0]
 			f.Summary = fmt.Sprintf("No response bodies were saved; the response message was %q for %s of %s.",

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -124,22 +125,42 @@ func (c *multipartCause) propose(a *assessment, p *population) *Marker {
 	if p.kind == 0 {
 		return nil
 	}
+	// One pass counts every anomaly kind; the deviance of a one-marker
+	// model follows from the counts.
+	var with [32]Counts
+	var all, multi Counts
+	v := p.all()
+	for _, r := range a.table.list() {
+		cc, ok := v.counts(r.k, r.c)
+		if !ok {
+			continue
+		}
+		all.add(cc)
+		if !c.multipartReq(r.k) {
+			continue
+		}
+		multi.add(cc)
+		for mask := uint32(r.k[c.dimMask]); mask != 0; mask &= mask - 1 {
+			with[bits.TrailingZeros32(mask)].add(cc)
+		}
+	}
 	var best *Marker
 	bestDev := 0.0
 	for i, kind := range c.kinds {
-		if _, ok := c.kindBit[kind]; !ok {
+		b, ok := c.kindBit[kind]
+		if !ok {
 			continue
 		}
-		m := c.marker(i)
-		cnt := a.table.total(p.where(func(k Key) bool { return m.match(k) }))
-		clean := a.table.total(p.where(func(k Key) bool { return c.multipartReq(k) && !m.match(k) }))
+		cnt := with[b]
+		clean := Counts{multi.N - cnt.N, multi.Fail - cnt.Fail}
 		// A kind on every request (JMeter's charset parameter) or one that
 		// fails no more often than clean bodies explains nothing.
 		if cnt.Fail == 0 || clean.N == 0 || cnt.Rate() <= clean.Rate() {
 			continue
 		}
-		if d := deviance(a.table, p.all(), []func(Key) bool{m.match}); best == nil || d < bestDev {
-			best, bestDev = m, d
+		d := binomDev(cnt) + binomDev(Counts{all.N - cnt.N, all.Fail - cnt.Fail})
+		if best == nil || d < bestDev {
+			best, bestDev = c.marker(i), d
 		}
 	}
 	return best
@@ -161,7 +182,8 @@ func (c *multipartCause) assess(a *assessment, v *causeVerdict) Finding {
 	case states[mpUnexamined].N > 0 && multi == 0 && states[mpNot].N == 0:
 		f.Verdict = NotAssessable
 		f.Summary = "Request headers and bodies were not saved, so multipart bodies cannot be checked."
-		f.Missing = "save request headers and bodies: XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true (or response_data.on_error=true, which saves them for failed samples only)"
+		f.Missing = a.advice("save request headers and bodies: XML output with jmeter.save.saveservice.requestHeaders=true and samplerData=true (or response_data.on_error=true, which saves them for failed samples only)",
+			"export the HAR with content; Chrome does not record FormData or Blob upload bodies, so capture uploads with a proxy such as mitmproxy or Fiddler")
 		return f
 	case multi == 0:
 		f.Summary = "The failing requests are not multipart."
@@ -195,7 +217,8 @@ func (c *multipartCause) assess(a *assessment, v *causeVerdict) Finding {
 		if states[mpUnverifiable].N > 0 && states[mpChecked].N == 0 {
 			f.Verdict = NotAssessable
 			f.Summary = "Multipart bodies were not saved in full, so they cannot be checked."
-			f.Missing = "save request bodies in full (jmeter.save.saveservice.samplerData=true, XML output)"
+			f.Missing = a.advice("save request bodies in full (jmeter.save.saveservice.samplerData=true, XML output)",
+				"export the HAR with content, or capture uploads with a proxy such as mitmproxy or Fiddler, which keep bodies in full")
 		}
 		return f
 	}

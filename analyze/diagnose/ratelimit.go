@@ -195,7 +195,8 @@ func (c *rateLimit) assess(a *assessment, v *causeVerdict) Finding {
 		break
 	}
 	if !c.sawResponseHeaders {
-		f.Missing = "save response headers (jmeter.save.saveservice.responseHeaders=true) to check Retry-After"
+		f.Missing = a.advice("save response headers (jmeter.save.saveservice.responseHeaders=true) to check Retry-After",
+			"capture response headers (a sanitized HAR export may drop some) to check Retry-After")
 	}
 	f.detail = "429 Too Many Requests"
 	for _, ch := range v.chosen {

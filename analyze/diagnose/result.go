@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 	"time"
@@ -16,8 +17,8 @@ type Result struct {
 	// Partial is set when the run was interrupted: the result covers only
 	// the samples read before it.
 	Partial bool `json:"partial,omitempty"`
-	// Samples are the samples read; Requests the requests among them (the
-	// leaves of samples with sub-results).
+	// Samples are the samples read; Requests the requests among them
+	// (samples.Sample.Requests).
 	Samples  int64 `json:"samples"`
 	Requests int64 `json:"requests"`
 	// Failures are the failing requests analysed (every failing request
@@ -132,6 +133,9 @@ type assessment struct {
 	strataTime, strataLevel int32
 	// failures is every failure analysed.
 	failures int64
+	// capture is set when the input is a browser or proxy capture (HAR):
+	// no sample has a JMeter thread name or thread count.
+	capture bool
 	// decisions, in the order they were made; set once deciding is done.
 	decisions []*decision
 	// stopWindow and maxThreads mark the ramp-down: requests in or after
@@ -145,10 +149,21 @@ type assessment struct {
 	// token's lifetime is one number for a server, so later kinds are
 	// judged with it rather than a refit.
 	tokenTTL float64
-	mu       sync.Mutex
+	// proposals caches the causes' markers by population (proposeCached).
+	proposals map[string]*Marker
+	mu        sync.Mutex
 }
 
 func (a *assessment) level(k Key) int32 { return k[a.levelDim] }
+
+// advice picks what to record next time for the kind of input: JMeter's
+// save-service properties mean nothing to someone who exported a HAR.
+func (a *assessment) advice(jmeter, capture string) string {
+	if a.capture {
+		return capture
+	}
+	return jmeter
+}
 
 // steady reports whether a request was not sent during the ramp-down.
 func (a *assessment) steady(k Key) bool {
@@ -189,6 +204,7 @@ func (d *Diagnoser) Result() Result {
 		Warnings:  []string{},
 	}
 	d.settleCollisions()
+	d.table.freeze()
 	failing := map[int32]bool{}
 	for l, c := range d.table.Marginal(dimLabel, func(k Key) bool { return k[dimKind] >= 0 }) {
 		if c.Fail > 0 {
@@ -258,19 +274,22 @@ func (d *Diagnoser) assessment(failures int64) *assessment {
 		seed:     d.opts.Seed,
 		failures: failures,
 		levelDim: dimThreads,
+		capture:  d.requests > 0 && d.has&(samples.FieldThread|samples.FieldThreads) == 0,
 	}
 	if d.has&samples.FieldThreads == 0 {
 		a.levelDim = dimInFlight
 	}
 	var maxT, maxL int32
 	a.stopWindow = -1
-	for k := range d.table.cells {
+	for _, r := range d.table.list() {
+		k := r.k
 		maxT = max(maxT, k[dimTime])
 		maxL = max(maxL, k[a.levelDim])
 		a.maxThreads = max(a.maxThreads, k[dimThreads])
 	}
 	if a.levelDim == dimThreads {
-		for k := range d.table.cells {
+		for _, r := range d.table.list() {
+			k := r.k
 			if k[dimThreads] == a.maxThreads {
 				a.stopWindow = max(a.stopWindow, k[dimTime])
 			}
@@ -297,7 +316,8 @@ func (d *Diagnoser) populations(a *assessment, failing map[int32]bool) []namedPo
 		labels := map[int32]bool{}
 		byBand := map[int32]int64{}
 		var n int64
-		for k, c := range d.table.cells {
+		for _, r := range d.table.list() {
+			k, c := r.k, &r.c
 			if k[dimKind] == i {
 				labels[k[dimLabel]] = true
 				byBand[k[dimLatency]] += c.N
@@ -308,6 +328,12 @@ func (d *Diagnoser) populations(a *assessment, failing map[int32]bool) []namedPo
 			continue
 		}
 		def := d.kinds.def(i)
+		if a.capture {
+			// A capture labels each URL apart: a page's failing requests
+			// are set against every request of the capture, not the few to
+			// the same URL.
+			labels = nil
+		}
 		if cut := splitLatency(byBand); cut > 0 {
 			for sub := int8(1); sub <= 2; sub++ {
 				p := &population{kind: i, def: def, sub: sub, cut: cut, labels: labels}
@@ -602,7 +628,7 @@ func summarise(h *latencyHist, lo, hi float64) ElapsedSummary {
 	if hi > 0 && hi < max {
 		max = hi
 	}
-	return ElapsedSummary{Min: round1(min), Median: round1(h.quantile(0.5)), Max: round1(max)}
+	return ElapsedSummary{Min: math.Round(min), Median: math.Round(h.quantile(0.5)), Max: math.Round(max)}
 }
 
 func sortedByCount(m map[string]int64) []string {

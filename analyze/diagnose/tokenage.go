@@ -172,7 +172,8 @@ func (c *tokenAge) assess(a *assessment, v *causeVerdict) Finding {
 			f.short = "the failing requests carry no bearer token"
 		case tr.HeadersNotSaved > 0:
 			f.Summary = "Request headers were not saved and the run has no token requests to infer token ages from."
-			f.Missing = "save request headers (jmeter.save.saveservice.requestHeaders=true, XML output), or keep the token request in the same results file"
+			f.Missing = a.advice("save request headers (jmeter.save.saveservice.requestHeaders=true, XML output), or keep the token request in the same results file",
+				"export the HAR without sanitizing it (Chrome's default export removes Authorization headers and cookies), and include the token request in the capture")
 		default:
 			f.Summary = "No token ages could be found."
 		}
@@ -181,7 +182,8 @@ func (c *tokenAge) assess(a *assessment, v *causeVerdict) Finding {
 	if len(byAge) < 3 {
 		f.Verdict = NotAssessable
 		f.Summary = "Token ages barely vary in this run, so they cannot be set against failures."
-		f.Missing = "run longer than the token's suspected lifetime, so that token ages vary"
+		f.Missing = a.advice("run longer than the token's suspected lifetime, so that token ages vary",
+			"capture a session longer than the token's suspected lifetime, so that token ages vary")
 		return f
 	}
 	shared := ""

@@ -39,7 +39,9 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 		case Possible:
 			possible = append(possible, f)
 		case Unlikely:
-			if f.Cause != "error-body" && (f.short != "" || f.Fit != nil && f.Fit.ExplainedBy != "") {
+			// A place (a thread group) is no mechanism to rule out: where a
+			// chosen cause's requests came from, its summary says.
+			if f.Cause != "error-body" && f.Cause != "thread-group" && (f.short != "" || f.Fit != nil && f.Fit.ExplainedBy != "") {
 				ruledOut = append(ruledOut, f)
 			}
 		case NotAssessable:
@@ -71,12 +73,12 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 		if f.detail != "" {
 			fmt.Fprintf(&b, " (%s)", f.detail)
 		}
-		fmt.Fprintf(&b, " explains %s of the failures (%s). %s", countNum(f.Attributed), pct(f.Share), f.Summary)
+		fmt.Fprintf(&b, " %s %s of the failures (%s). %s", explainVerb(f.Cause), countNum(f.Attributed), pct(f.Share), f.Summary)
 	case len(likely) > 1:
 		fmt.Fprintf(&b, " %d causes: ", len(likely))
 		var parts []string
 		for i, f := range likely {
-			p := fmt.Sprintf("%s explains %s", causeTitle(f.Cause), count(f.Attributed, "failure"))
+			p := fmt.Sprintf("%s %s %s", causeTitle(f.Cause), explainVerb(f.Cause), count(f.Attributed, "failure"))
 			if i > 0 {
 				p = fmt.Sprintf("%s %s", causeTitle(f.Cause), countNum(f.Attributed))
 			}
@@ -297,10 +299,26 @@ func exceptionsNote(k KindResult) string {
 	for _, c := range k.Codes {
 		names[c.Code] = c.Count
 	}
-	if ex := exceptionNames(names); len(ex) > 0 {
+	var ex []string
+	for _, name := range exceptionNames(names) {
+		if !strings.EqualFold(name, k.Description) {
+			ex = append(ex, name)
+		}
+	}
+	if len(ex) > 0 {
 		return " (" + strings.Join(ex, ", ") + ")"
 	}
 	return ""
+}
+
+// explainVerb agrees with the cause's title: "duplicate IDs explain",
+// "token age explains".
+func explainVerb(cause string) string {
+	switch cause {
+	case "duplicate-id", "client-timeout", "connection", "error-body":
+		return "explain"
+	}
+	return "explains"
 }
 
 // modesPhrase describes a kind's two response-time modes: "3,668

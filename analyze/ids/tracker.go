@@ -51,6 +51,9 @@ type Use struct {
 	// counted once per request: the first location in the order header,
 	// form, json, query, path, regex, var.
 	Primary bool
+	// Hash is the value's 64-bit hash (the Tracker's seed): a caller that
+	// follows values too need not hash them again.
+	Hash uint64
 }
 
 // A Tracker follows ID values through a run. Feed it requests in start-time
@@ -274,7 +277,7 @@ func (t *Tracker) Observe(r *samples.Sample) []Use {
 		} else {
 			h = maphash.String(t.seed, c.Value)
 		}
-		t.uses = append(t.uses, Use{Endpoint: endpoint, Loc: c.Loc, Class: c.Class, Value: c.Value})
+		t.uses = append(t.uses, Use{Endpoint: endpoint, Loc: c.Loc, Class: c.Class, Value: c.Value, Hash: h})
 		t.hashes = append(t.hashes, h)
 		t.states = append(t.states, ls)
 		t.done = append(t.done, false)

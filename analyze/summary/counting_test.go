@@ -22,12 +22,12 @@ import (
 // An element is a <sample> or <httpSample> of an XML JTL, read with
 // encoding/xml apart from the decoder under test.
 type element struct {
-	T, TS, By          int64
-	Label, Code, Msg   string
-	Thread             string
-	OK                 bool
-	Children           []*element
-	transaction, plain bool
+	T, TS, By        int64
+	Label, Code, Msg string
+	Thread           string
+	OK               bool
+	Children         []*element
+	transaction      bool
 }
 
 func (e *element) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {

@@ -49,6 +49,10 @@ type Result struct {
 	// "histogram" with its error bound.
 	Percentiles string   `json:"percentiles"`
 	Warnings    []string `json:"warnings"`
+	// NoSentBytes is set when no sample records its sent bytes: the
+	// tables then leave sent KB/s blank rather than print a 0 that is no
+	// measurement (JSON keeps the 0, with the warning).
+	NoSentBytes bool `json:"-"`
 }
 
 // Row is one line of the table: a label, or the total.
@@ -223,7 +227,8 @@ func (sm *Summary) Result() Result {
 			" no timestamp (timestamp_format=none?): throughput and KB/s leave them out")
 	}
 	if sm.total.n > 0 && !sm.sent {
-		r.Warnings = append(r.Warnings, "no sample records its sent bytes (JMeter saves them from 3.1 on, with sent_bytes=true; a HAR capture may give no request sizes): sent KB/s shows 0")
+		r.NoSentBytes = true
+		r.Warnings = append(r.Warnings, "no sample records its sent bytes (JMeter saves them from 3.1 on, with sent_bytes=true; a HAR capture may give no request sizes): sent KB/s is left blank (0 in JSON)")
 	}
 	return r
 }

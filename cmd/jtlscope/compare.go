@@ -164,7 +164,7 @@ func runCompare(ctx context.Context, e *env, in *inputFlags, o *compareOptions) 
 	}
 	redact.Strings(&c)
 	e.printWarnings(c.Warnings)
-	if err := writeOutput(outputContext(ctx, nw.rr), e, o.output, func(w io.Writer) error { return report.WriteComparison(w, c, o.format) }); err != nil {
+	if err := writeOutput(outputContext(ctx, nw.rr), e, o.output, func(w io.Writer) error { return e.layout(o.output).Comparison(w, c, o.format) }); err != nil {
 		return err
 	}
 	if err := finish(nw.rr); err != nil {

@@ -113,7 +113,7 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 			return err
 		}
 	}
-	if err := writeOutput(octx, e, o.output, func(w io.Writer) error { return report.Diagnosis(w, res, o.format) }); err != nil {
+	if err := writeOutput(octx, e, o.output, func(w io.Writer) error { return e.layout(o.output).Diagnosis(w, res, o.format) }); err != nil {
 		return err
 	}
 	if rr.interrupted || len(criteria) == 0 {

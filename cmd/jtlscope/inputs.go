@@ -152,11 +152,12 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 // terminalText escapes what a terminal would act on in a message.
 func terminalText(s string) string { return table.Printable(s) }
 
-// printWarnings writes warnings to stderr, one per line, masked (they
-// quote inputs) and escaped for the terminal.
+// printWarnings writes warnings to stderr, one per line, or wrapped to
+// its width when it is a terminal; masked (they quote inputs) and escaped
+// for the terminal.
 func (e *env) printWarnings(ws []string) {
 	for _, w := range ws {
-		fmt.Fprintln(e.stderr, "jtlscope: warning: "+terminalText(redact.Text(w)))
+		fmt.Fprintln(e.stderr, report.Hanging(terminalText(redact.Text(w)), e.errWidth, "jtlscope: warning: ", "  "))
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
@@ -345,46 +344,6 @@ func TestSLAExitCodes(t *testing.T) {
 	out, _, _ := jtlscope(t, "", "summary", "--help")
 	if !strings.Contains(out+help, "--sla") || !strings.Contains(out+help, "exit code 3") {
 		t.Error("summary --help does not document --sla")
-	}
-}
-
-func TestProgress(t *testing.T) {
-	var b bytes.Buffer
-	read := int64(0)
-	p := newProgress(&b, func() int64 { return read }, []string{rampCSV(t, "a", "400")})
-	fi, _ := os.Stat(rampCSV(t, "a", "400"))
-	if p.total != fi.Size() {
-		t.Fatalf("total %d, want the file's size %d", p.total, fi.Size())
-	}
-	clock := p.start
-	p.now = func() time.Time { return clock }
-	for range 3 * progressEvery {
-		p.Add(nil)
-	}
-	if b.Len() != 0 {
-		t.Fatalf("printed %q within the first second", b.String())
-	}
-	clock = clock.Add(2 * time.Second)
-	read = p.total / 2
-	for range progressEvery {
-		p.Add(nil)
-	}
-	if got := b.String(); !strings.HasPrefix(got, "\rreading ") || !strings.Contains(got, "(50%)") {
-		t.Errorf("progress line %q", got)
-	}
-	b.Reset()
-	p.done()
-	if b.String() != "\r\x1b[K" {
-		t.Errorf("done wrote %q, want the line cleared", b.String())
-	}
-	// Piped stderr: no progress at all.
-	dir := filepath.Join(t.TempDir(), "r")
-	_, errOut, _ := jtlscope(t, "", "report", rampCSV(t, "a", "400"), "-o", dir)
-	if strings.Contains(errOut, "\r") {
-		t.Errorf("progress printed to a pipe: %q", errOut)
-	}
-	if byteSize(999) != "999 B" || byteSize(45_300_000) != "45.3 MB" {
-		t.Errorf("byteSize: %s, %s", byteSize(999), byteSize(45_300_000))
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,12 +10,15 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
+	"github.com/jtlscope/jtlscope/report"
 	"github.com/jtlscope/jtlscope/samples"
 	"github.com/jtlscope/jtlscope/samples/redact"
 
@@ -56,15 +60,33 @@ type env struct {
 	isTerminal bool
 	// atExit run when the command has ended, whatever its outcome.
 	atExit []func()
+	// width is stdout's width in columns when it is a terminal, else 0:
+	// the table format is then laid out for it (report.Layout). errWidth
+	// is stderr's, for the warnings.
+	width, errWidth int
 }
 
-// usageError marks errors that are the user's invocation's fault.
-type usageError struct{ err error }
+// layout is how output to path is laid out: for the terminal when it
+// goes to stdout and stdout is one, else not at all.
+func (e *env) layout(path string) report.Layout {
+	if path == "" || path == "-" {
+		return report.Layout{Width: e.width}
+	}
+	return report.Layout{}
+}
+
+// usageError marks errors that are the user's invocation's fault. cmd
+// is the command they were running ("jtlscope diagnose"), whose --help
+// the message points to.
+type usageError struct {
+	err error
+	cmd string
+}
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+func usagef(format string, a ...any) error { return usageError{err: fmt.Errorf(format, a...)} }
 
 // slaError means the analysis ran fine and the run broke a criterion.
 type slaError struct{ msg string }
@@ -89,23 +111,35 @@ func limitMemory() {
 
 // run is main without os.Exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runEnv(args, &env{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal(stderr),
+		width: terminalWidth(stdout), errWidth: terminalWidth(stderr)})
+}
+
+// runEnv is run with the terminal's properties given, so that tests can
+// lay the output out for a terminal without one.
+func runEnv(args []string, e *env) int {
+	stdin, stdout, stderr := e.stdin, e.stdout, e.stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// The first interrupt stops reading and prints what was found so far;
 	// restoring the default handler lets a second one kill at once.
 	go func() { <-ctx.Done(); stop() }()
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal(stderr)}
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	for _, f := range e.atExit {
 		f()
 	}
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
-		err = usageError{err} // cobra's own argument errors are plain errors
+		err = usageError{err: err} // cobra's own argument errors are plain errors
+	}
+	var ue usageError
+	if errors.As(err, &ue) && ue.cmd == "" && cmd != nil {
+		ue.cmd = cmd.CommandPath()
+		err = ue
 	}
 	return exitCode(err, stderr)
 }
@@ -131,20 +165,35 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitInterrupted
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "jtlscope: "+terminalText(redact.Text(ue.Error())))
-		fmt.Fprintln(stderr, "Run 'jtlscope --help' for usage.")
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmp.Or(ue.cmd, "jtlscope"))
 		return exitUsage
 	}
 	fmt.Fprintln(stderr, "jtlscope: "+terminalText(redact.Text(err.Error())))
 	return exitError
 }
 
+// isTerminal reports whether w is a terminal. golang.org/x/term asks the
+// terminal driver (a character device such as /dev/null is no terminal)
+// and also gives the width; github.com/mattn/go-isatty would say the
+// same through the same system call, so one library does both.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// terminalWidth is w's width in columns when w is a terminal, else 0. A
+// terminal that does not say its size is taken as $COLUMNS, or 80 wide.
+func terminalWidth(w io.Writer) int {
+	if !isTerminal(w) {
+		return 0
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	if cols, _, err := term.GetSize(int(w.(*os.File).Fd())); err == nil && cols > 0 {
+		return cols
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
 }
 
 // inputFlags are the flags every command that reads results shares.
@@ -296,10 +345,11 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 an --sla (or compare --fail-on) criterion 
 			}
 		}
 	})
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err, c.CommandPath()} })
 	root.AddCommand(newSummaryCmd(e, &in), newDiagnoseCmd(e, &in))
 	root.AddCommand(newReportCmd(e, &in))
 	root.AddCommand(newCompareCmd(e, &in))
+	registerCompletions(root)
 	return root
 }
 

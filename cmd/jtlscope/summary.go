@@ -81,7 +81,7 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	res.Partial = rr.interrupted
 	redact.Strings(&res)
 	e.printWarnings(res.Warnings)
-	if err := writeOutput(outputContext(ctx, rr), e, o.output, func(w io.Writer) error { return report.Summary(w, res, o.format) }); err != nil {
+	if err := writeOutput(outputContext(ctx, rr), e, o.output, func(w io.Writer) error { return e.layout(o.output).Summary(w, res, o.format) }); err != nil {
 		return err
 	}
 	if rr.interrupted || len(criteria) == 0 {

@@ -11,13 +11,6 @@ import (
 	"github.com/jtlscope/jtlscope/samples/samplestest"
 )
 
-// The benchmark inputs: a real JMeter run dominated by header and body
-// text (shared data, may be absent), and JMeter's own 10,000-sample file
-// of bare attributes.
-var (
-	sampleLog1 = repoData + "/public/jtl-xml/apache__jmeter__bin__testfiles__sample_log1.jtl"
-)
-
 // bigRun is a real JMeter run dominated by header and body text.
 func bigRun(b *testing.B) string { return samplestest.Path(b, "jmeter/s1-concurrency/results.xml") }
 
