@@ -1,10 +1,9 @@
 package report
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gocarina/gocsv"
 
 	"github.com/jtlscope/jtlscope/analyze/capacity"
 	"github.com/jtlscope/jtlscope/analyze/dashboard"
@@ -378,120 +375,16 @@ func fmtFloat(x float64) string {
 	return strconv.FormatFloat(x, 'f', 1, 64)
 }
 
-// ReportMarker names the file that marks a directory as a jtlscope
-// report, which a later run may replace as a whole.
-const ReportMarker = ".jtlscope-report"
-
-// ErrNotReport is returned for an output directory that holds something
-// other than a jtlscope report.
-var ErrNotReport = errors.New("exists, is not empty and is not a jtlscope report")
-
-// WriteReportDir writes the report into dir: index.html, report.md,
-// charts/NAME.png and .svg, tables/NAME.csv, summary.json, diagnosis.json
-// and capacity.json.
-//
-// The report is built in a temporary directory next to dir and renamed
-// into place at the end, so that an interrupted run leaves the previous
-// report (or nothing) rather than half of each. A dir that exists, is not
-// empty and is not a previous report is refused unless force is set;
-// then the files are written into it one by one (each atomically) and
-// nothing else in it is touched or removed.
-func WriteReportDir(dir string, r *CapacityReport, force bool) error {
-	if r.Figures == nil {
-		r.Draw()
-	}
-	dir = filepath.Clean(dir)
-	st, err := dirState(dir)
-	if err != nil {
-		return err
-	}
-	if st == dirForeign {
-		if !force {
-			return fmt.Errorf("%s %w (it has no %s file): choose another directory, or use --force to write the report's files into it", dir, ErrNotReport, ReportMarker)
-		}
-		return writeReportFiles(dir, r, false)
-	}
-	parent, base := filepath.Split(dir)
-	if parent == "" {
-		parent = "."
-	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp) // a no-op once renamed
-	if err := writeReportFiles(tmp, r, true); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if st == dirMissing {
-		return os.Rename(tmp, dir)
-	}
-	// Move the old report aside, put the new one in, then delete the old:
-	// a crash in between leaves both, never neither.
-	old := tmp + ".old"
-	if err := os.Rename(dir, old); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if rerr := os.Rename(old, dir); rerr != nil {
-			return fmt.Errorf("%w (and restoring the previous report from %s failed: %v)", err, old, rerr)
-		}
-		return err
-	}
-	return os.RemoveAll(old)
-}
-
-type outDir int
-
-const (
-	dirMissing outDir = iota
-	dirEmpty
-	dirReport
-	dirForeign
-)
-
-func dirState(dir string) (outDir, error) {
-	fi, err := os.Lstat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return dirMissing, nil
-	case err != nil:
-		return 0, err
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return 0, fmt.Errorf("%s is a symbolic link: give the directory it points to", dir)
-	case !fi.IsDir():
-		return 0, fmt.Errorf("%s exists and is not a directory", dir)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, err
-	}
-	if len(entries) == 0 {
-		return dirEmpty, nil
-	}
-	if m, err := os.Lstat(filepath.Join(dir, ReportMarker)); err == nil && m.Mode().IsRegular() {
-		return dirReport, nil
-	}
-	return dirForeign, nil
-}
-
 // writeReportFiles writes every file of the report into dir, each
-// atomically; the marker goes last, so that only a complete report is
-// marked as one.
-func writeReportFiles(dir string, r *CapacityReport, marker bool) error {
+// atomically (the marker is WriteReportDir's).
+func writeReportFiles(ctx context.Context, dir string, r *CapacityReport) error {
 	for _, sub := range []string{"charts", "tables"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return err
 		}
 	}
 	write := func(name string, f func(io.Writer) error) error {
-		return WriteFile(filepath.Join(dir, filepath.FromSlash(name)), f)
+		return WriteFileContext(ctx, filepath.Join(dir, filepath.FromSlash(name)), f)
 	}
 	svgs, err := renderSVGs(r.Figures)
 	if err != nil {
@@ -527,7 +420,9 @@ func writeReportFiles(dir string, r *CapacityReport, marker bool) error {
 		{"summary.json", func(w io.Writer) error { return Summary(w, r.Summary, FormatJSON) }},
 		{"diagnosis.json", func(w io.Writer) error { return Diagnosis(w, r.Diagnosis, FormatJSON) }},
 		{"capacity.json", func(w io.Writer) error { return writeJSON(w, redactCapacity(r.Capacity)) }},
-		{"report.md", func(w io.Writer) error { return Markdown(w, r) }},
+		{"report.md", func(w io.Writer) error {
+			return table.WritePrintable(w, func(w io.Writer) error { return Markdown(w, r) })
+		}},
 		{"index.html", func(w io.Writer) error { return writeHTML(w, r, svgs) }},
 	}
 	for _, f := range files {
@@ -535,12 +430,7 @@ func writeReportFiles(dir string, r *CapacityReport, marker bool) error {
 			return err
 		}
 	}
-	if !marker {
-		return nil
-	}
-	return write(ReportMarker, func(w io.Writer) error {
-		return writeJSON(w, map[string]string{"tool": "jtlscope", "version": r.Version, "note": "a jtlscope report directory: jtlscope report -o may replace it as a whole"})
-	})
+	return nil
 }
 
 // seriesRow is one point of a chart's data, in long form: one row per
@@ -660,7 +550,7 @@ func marshalCSV[T any](w io.Writer, rows []T, header string) error {
 		_, err := io.WriteString(w, header)
 		return err
 	}
-	return gocsv.Marshal(rows, w)
+	return table.MarshalCSV(rows, w)
 }
 
 // redactCapacity masks credentials in the labels of the per-label curves.

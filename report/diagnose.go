@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gocarina/gocsv"
-
 	"github.com/jtlscope/jtlscope/analyze/concurrency"
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/report/table"
@@ -262,5 +260,5 @@ func Attribution(w io.Writer, rows []diagnose.Attribution) error {
 		_, err := io.WriteString(w, "source,line,label,start,code,cause\n")
 		return err
 	}
-	return gocsv.Marshal(out, w)
+	return table.MarshalCSV(out, w)
 }

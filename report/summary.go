@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gocarina/gocsv"
-
 	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/report/table"
 	"github.com/jtlscope/jtlscope/samples/redact"
@@ -209,8 +207,10 @@ func codes(c map[string]int64, count func(int64) string) string {
 // from the tags and quoting is right; this path is a few hundred rows, so
 // its reflection cost does not matter.
 type summaryRow struct {
-	Label          string  `csv:"label"`
-	Transaction    bool    `csv:"transaction"`
+	Label       string `csv:"label"`
+	Transaction bool   `csv:"transaction"`
+	// Total marks the total row: a label may be called "TOTAL" too.
+	Total          bool    `csv:"total"`
 	Samples        int64   `csv:"samples"`
 	Errors         int64   `csv:"errors"`
 	ErrorPct       float64 `csv:"error_pct"`
@@ -228,12 +228,12 @@ type summaryRow struct {
 	Codes      string `csv:"codes"`
 }
 
-func toCSVRow(r summary.Row, sent bool) summaryRow {
+func toCSVRow(r summary.Row, sent, total bool) summaryRow {
 	sentKB := ""
 	if sent {
 		sentKB = strconv.FormatFloat(r.SentKBPerS, 'f', -1, 64)
 	}
-	return summaryRow{r.Label, r.Transaction, r.Samples, r.Errors, r.ErrorPct, r.MeanMS, r.MinMS, r.MaxMS,
+	return summaryRow{r.Label, r.Transaction, total, r.Samples, r.Errors, r.ErrorPct, r.MeanMS, r.MinMS, r.MaxMS,
 		r.P50MS, r.P90MS, r.P95MS, r.P99MS, r.ThroughputPerS, r.ReceivedKBPerS, sentKB,
 		codes(r.Codes, func(n int64) string { return strconv.FormatInt(n, 10) })}
 }
@@ -241,8 +241,8 @@ func toCSVRow(r summary.Row, sent bool) summaryRow {
 func summaryCSV(w io.Writer, r summary.Result) error {
 	rows := make([]summaryRow, 0, len(r.Labels)+1)
 	for _, l := range r.Labels {
-		rows = append(rows, toCSVRow(l, !r.NoSentBytes))
+		rows = append(rows, toCSVRow(l, !r.NoSentBytes, false))
 	}
-	rows = append(rows, toCSVRow(r.Total, !r.NoSentBytes))
-	return gocsv.Marshal(rows, w)
+	rows = append(rows, toCSVRow(r.Total, !r.NoSentBytes, true))
+	return table.MarshalCSV(rows, w)
 }

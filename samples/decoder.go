@@ -1,6 +1,7 @@
 package samples
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -43,6 +44,10 @@ type Meta struct {
 	Saved map[string]string `json:"saved,omitempty"`
 	// Notes are facts worth telling the user that are not problems.
 	Notes []string `json:"notes,omitempty"`
+	// Warnings are facts that make results wrong unless the user knows
+	// them (dates that could be read two ways, times in the hour a
+	// daylight-saving change repeats); the records were kept.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // A ParseError is a problem at a place in an input. The decoder that
@@ -78,6 +83,11 @@ type Options struct {
 	Strict bool
 	// Stdin is what the input name "-" reads; nil means os.Stdin.
 	Stdin io.Reader
+	// Context, when set, ends a wait for input when it is cancelled:
+	// opening a FIFO nobody writes to, a pipe that stalls. Open and Stream
+	// then return its error. (An option rather than an argument so that
+	// one Options value carries everything about reading.)
+	Context context.Context
 
 	// CSV settings. Delimiter 0 detects it from the header or first line.
 	Delimiter rune

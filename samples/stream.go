@@ -2,10 +2,10 @@ package samples
 
 import (
 	"container/heap"
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -62,71 +62,10 @@ type Stream struct {
 	err     error
 	probs   Problems
 	started bool
-}
-
-// Problems are the issues found in the inputs, by file.
-type Problems struct {
-	// Count is how many problems there were in all.
-	Count int `json:"count"`
-	// List holds the first ones, in the order they were found; at most
-	// MaxProblemsPerFile per file are kept.
-	List []*ParseError `json:"-"`
-	// Fatal lists inputs that ended early because of a read error, with the
-	// error; samples read before it are kept.
-	Fatal []error `json:"-"`
-	// Late counts samples that arrived later than the reorder window allowed
-	// and were delivered out of order.
-	Late    int `json:"late,omitempty"`
-	perFile map[string]int
-}
-
-// MaxProblemsPerFile is how many problems per input are kept in
-// Problems.List; the rest are only counted.
-const MaxProblemsPerFile = 50
-
-func (p *Problems) add(e *ParseError) {
-	p.Count++
-	if p.perFile == nil {
-		p.perFile = map[string]int{}
-	}
-	p.perFile[e.File]++
-	if p.perFile[e.File] <= MaxProblemsPerFile {
-		p.List = append(p.List, e)
-	}
-}
-
-// PerFile returns how many problems each input had.
-func (p *Problems) PerFile() map[string]int { return p.perFile }
-
-// Messages renders the problems for people: every kept message, then one
-// line per file saying how many more there were.
-func (p *Problems) Messages() []string {
-	var out []string
-	for _, e := range p.List {
-		out = append(out, e.Error())
-	}
-	files := make([]string, 0, len(p.perFile))
-	for f := range p.perFile {
-		files = append(files, f)
-	}
-	sort.Strings(files)
-	for _, f := range files {
-		if n := p.perFile[f]; n > MaxProblemsPerFile {
-			out = append(out, fmt.Sprintf("%s: %s not shown", f, count(n-MaxProblemsPerFile, "more problem", "more problems")))
-		}
-	}
-	for _, e := range p.Fatal {
-		out = append(out, e.Error())
-	}
-	if p.Late > 0 {
-		verb := "were"
-		if p.Late == 1 {
-			verb = "was"
-		}
-		out = append(out, count(p.Late, "sample", "samples")+" arrived later than the reorder window allowed and "+
-			verb+" taken out of time order")
-	}
-	return out
+	// stop is the context's Done channel: a read that waits for data
+	// (a stalled pipe, a FIFO nobody writes) gives up when it closes.
+	stop <-chan struct{}
+	ctx  context.Context
 }
 
 // count writes n with the singular or plural noun.
@@ -138,7 +77,10 @@ func count(n int, one, many string) string {
 }
 
 // OpenStream opens every named input and returns a Stream over them. It
-// fails if any input cannot be opened; nothing is read yet.
+// fails if any input cannot be opened; nothing is read yet. An input with
+// the same content as an earlier one (the same file twice, a symbolic
+// link and its target, a copy) is read once, with a warning: reading it
+// twice would double every count and rate.
 func OpenStream(names []string, opts StreamOptions) (*Stream, error) {
 	if len(names) == 0 {
 		return nil, errors.New("no input files")
@@ -161,13 +103,22 @@ func OpenStream(names []string, opts StreamOptions) (*Stream, error) {
 		}
 		ins = append(ins, in)
 	}
-	return NewStream(ins, opts), nil
+	ins, warnings := dropDuplicates(ins)
+	st := NewStream(ins, opts)
+	for _, w := range warnings {
+		st.probs.warn(w)
+	}
+	return st, nil
 }
 
 // NewStream returns a Stream over inputs that are already open. Closing
 // the Stream closes them.
 func NewStream(inputs []*Input, opts StreamOptions) *Stream {
-	return &Stream{opts: opts, inputs: inputs, done: make(chan struct{})}
+	st := &Stream{opts: opts, inputs: inputs, done: make(chan struct{})}
+	if ctx := opts.Context; ctx != nil {
+		st.stop, st.ctx = ctx.Done(), ctx
+	}
+	return st
 }
 
 // Inputs returns the inputs in the order given.
@@ -208,10 +159,12 @@ func (st *Stream) start() {
 	st.live = len(st.sources)
 	if st.opts.Ordered {
 		for _, src := range st.sources {
-			if src.fill() {
+			if src.fill(st) {
 				st.heads = append(st.heads, src)
 			}
-			st.collect(src)
+			if st.err != nil {
+				return
+			}
 		}
 		heap.Init(&st.heads)
 	}
@@ -225,6 +178,9 @@ func (st *Stream) Scan() bool {
 	}
 	if !st.started {
 		st.start()
+		if st.err != nil {
+			return false
+		}
 	}
 	if st.opts.Ordered {
 		return st.scanOrdered()
@@ -246,7 +202,10 @@ func (st *Stream) scanUnordered() bool {
 		if st.live == 0 {
 			return false
 		}
-		b := <-st.fanIn
+		b := st.receive(st.fanIn)
+		if b == nil {
+			return false
+		}
 		if st.absorb(b) {
 			return false
 		}
@@ -263,14 +222,14 @@ func (st *Stream) scanOrdered() bool {
 		src := st.curSrc
 		st.curSrc = nil
 		src.pos++
-		if src.fill() {
+		more := src.fill(st)
+		if st.err != nil {
+			return false
+		}
+		if more {
 			heap.Fix(&st.heads, 0)
 		} else {
 			heap.Pop(&st.heads)
-		}
-		st.collect(src)
-		if st.err != nil {
-			return false
 		}
 	}
 	if len(st.heads) == 0 {
@@ -282,20 +241,21 @@ func (st *Stream) scanOrdered() bool {
 	return true
 }
 
-// collect moves the problems a source met into the stream.
-func (st *Stream) collect(src *source) {
-	for _, p := range src.pendingProbs {
-		st.note(p)
+// receive waits for the next batch from ch, or for the context; it
+// returns nil, with st.err set, when the context ended first.
+func (st *Stream) receive(ch chan *batch) *batch {
+	select {
+	case b := <-ch:
+		return b
+	case <-st.stop:
+		st.err = st.ctx.Err()
+		return nil
 	}
-	src.pendingProbs = src.pendingProbs[:0]
-	if src.fatal != nil && !src.fatalSeen {
-		src.fatalSeen = true
-		st.fatal(src.fatal)
-	}
-	st.probs.Late += src.late
-	src.late = 0
 }
 
+// absorb moves what a source met while reading b into the stream: the
+// problems, a read error, late samples, clock jumps. It reports whether
+// the stream must stop (Strict).
 func (st *Stream) absorb(b *batch) (stop bool) {
 	for _, p := range b.probs {
 		st.note(p)
@@ -304,6 +264,7 @@ func (st *Stream) absorb(b *batch) (stop bool) {
 		st.fatal(b.fatal)
 	}
 	st.probs.Late += b.late
+	b.src.jumps.merge(&b.jumps)
 	return st.err != nil
 }
 
@@ -339,8 +300,16 @@ func (st *Stream) Sample() *Sample { return st.sample }
 // problem; otherwise nil.
 func (st *Stream) Err() error { return st.err }
 
-// Problems returns the problems found so far.
-func (st *Stream) Problems() *Problems { return &st.probs }
+// Problems returns the problems found so far, with a warning for each
+// input whose clock went back.
+func (st *Stream) Problems() *Problems {
+	for _, src := range st.sources {
+		if w := src.jumps.warning(src.in.Name); w != "" {
+			st.probs.warn(w)
+		}
+	}
+	return &st.probs
+}
 
 // Close stops the readers and closes every input.
 func (st *Stream) Close() error {
@@ -361,6 +330,7 @@ type batch struct {
 	probs   []*ParseError
 	fatal   error
 	late    int
+	jumps   clockJumps
 	last    bool
 }
 
@@ -373,20 +343,19 @@ type source struct {
 	done  chan struct{}
 
 	// consumer side, ordered mode
-	cur          *batch
-	pos          int
-	finished     bool
-	pendingProbs []*ParseError
-	fatal        error
-	fatalSeen    bool
-	late         int
+	cur      *batch
+	pos      int
+	finished bool
+	// jumps gathers the clock jumps the batches report (consumer side).
+	jumps clockJumps
 }
 
 func (src *source) recycle(b *batch) {
 	b.samples = b.samples[:0]
-	b.probs = nil
+	b.probs = b.probs[:0]
 	b.fatal = nil
 	b.late = 0
+	b.jumps = clockJumps{}
 	b.last = false
 	select {
 	case src.free <- b:
@@ -395,8 +364,11 @@ func (src *source) recycle(b *batch) {
 }
 
 // fill makes src.cur[src.pos] the next sample, receiving batches as
-// needed. It returns false when the source is exhausted.
-func (src *source) fill() bool {
+// needed and handing what they carry besides samples to st at once (a
+// file of junk sends batches of problems and no samples). It returns
+// false when the source is exhausted, or when st.err is set (Strict, or
+// the context was cancelled while waiting).
+func (src *source) fill(st *Stream) bool {
 	for {
 		if src.cur != nil && src.pos < len(src.cur.samples) {
 			return true
@@ -408,16 +380,17 @@ func (src *source) fill() bool {
 		if src.finished {
 			return false
 		}
-		b := <-src.out
-		src.pendingProbs = append(src.pendingProbs, b.probs...)
-		if b.fatal != nil {
-			src.fatal = b.fatal
+		b := st.receive(src.out)
+		if b == nil {
+			return false
 		}
-		src.late += b.late
 		if b.last {
 			src.finished = true
 		}
 		src.cur, src.pos = b, 0
+		if st.absorb(b) {
+			return false
+		}
 	}
 }
 
@@ -450,6 +423,21 @@ func (src *source) run(out chan *batch, ordered bool) {
 	}
 	b := src.newBatch()
 	var scratch Sample
+	var clock clockWatch
+	// problem records a skipped record. Problems travel with the samples;
+	// a batch that fills with problems and no samples (a file of junk) is
+	// sent on as it is, so they never pile up here.
+	problem := func(pe *ParseError) bool {
+		b.probs = append(b.probs, pe)
+		if len(b.probs) < batchSize {
+			return true
+		}
+		if !src.send(out, b) {
+			return false
+		}
+		b = src.newBatch()
+		return true
+	}
 	for {
 		select {
 		case <-src.done:
@@ -470,7 +458,9 @@ func (src *source) run(out chan *batch, ordered bool) {
 			}
 			var pe *ParseError
 			if errors.As(err, &pe) {
-				b.probs = append(b.probs, pe)
+				if !problem(pe) {
+					return
+				}
 				continue
 			}
 			if err != io.EOF {
@@ -497,9 +487,12 @@ func (src *source) run(out chan *batch, ordered bool) {
 			if !ordered {
 				b.samples = b.samples[:len(b.samples)-1]
 			}
-			b.probs = append(b.probs, pe)
+			if !problem(pe) {
+				return
+			}
 			continue
 		}
+		clock.see(s, &b.jumps)
 		if !ordered {
 			if len(b.samples) == cap(b.samples) {
 				if !src.send(out, b) {
@@ -527,9 +520,12 @@ var (
 	latest   = time.Now().AddDate(100, 0, 0)
 )
 
+// Plausible reports whether t can be when a load test ran.
+func Plausible(t time.Time) bool { return !t.Before(earliest) && !t.After(latest) }
+
 // implausible reports a sample whose start cannot be a real time.
 func implausible(s *Sample) *ParseError {
-	if s.Has&FieldStart == 0 || (!s.Start.Before(earliest) && !s.Start.After(latest)) {
+	if s.Has&FieldStart == 0 || Plausible(s.Start) {
 		return nil
 	}
 	return &ParseError{File: s.Source, Line: s.Line, Offset: -1,
@@ -624,6 +620,15 @@ func (r *reorder) push(s Sample) {
 		p = new(seqSample)
 	}
 	p.Sample, p.seq, p.key = s, r.seq, s.Start.UnixNano()
+	// A decoder may hand out Vars from a chunk shared by thousands of
+	// samples (jtlcsv's arena). A sample that stays here (when time goes
+	// back, the latest ones wait until the end) would keep its whole
+	// chunk alive, and a heap of them nearly every chunk of the file:
+	// memory grew with the input. A copy of a few variables costs less
+	// than the heap operations.
+	if len(s.Vars) > 0 {
+		p.Vars = append([]Var(nil), s.Vars...)
+	}
 	heap.Push(&r.h, p)
 }
 
@@ -706,4 +711,83 @@ func (h *sourceHeap) Pop() any {
 	x := old[n-1]
 	*h = old[:n-1]
 	return x
+}
+
+// clockWatch notices, on the reading side of one input, where its clock
+// goes back: JMeter writes a sample when it ends, so end times rise; a
+// HAR lists entries by start. A sample that started and ended well before
+// samples read earlier means the clock was set back, or several runs (or
+// the same run twice) were appended to one file. Either way the run's
+// span, and every rate computed over it, comes out wrong.
+type clockWatch struct {
+	maxStart, maxEnd time.Time
+	seen             bool
+}
+
+// jumpThreshold is how far back a sample must go to count as a jump:
+// well beyond the seconds writer buffering and thread scheduling explain.
+const jumpThreshold = 2 * time.Minute
+
+func (c *clockWatch) see(s *Sample, j *clockJumps) {
+	if s.Has&FieldStart == 0 {
+		return
+	}
+	end := s.End()
+	if !c.seen {
+		c.maxStart, c.maxEnd, c.seen = s.Start, end, true
+		return
+	}
+	if back := c.maxStart.Sub(s.Start); back > jumpThreshold && c.maxEnd.Sub(end) > jumpThreshold {
+		j.n++
+		if back > j.max {
+			j.max = back
+		}
+		if j.n == 1 {
+			j.line = s.Line
+		}
+		// Start again from here: one jump is one event, however many
+		// samples follow it.
+		c.maxStart, c.maxEnd = s.Start, end
+		return
+	}
+	if s.Start.After(c.maxStart) {
+		c.maxStart = s.Start
+	}
+	if end.After(c.maxEnd) {
+		c.maxEnd = end
+	}
+}
+
+// clockJumps counts where an input's clock went back.
+type clockJumps struct {
+	n    int
+	max  time.Duration
+	line int // of the first jump; 0 when unknown
+}
+
+func (j *clockJumps) merge(o *clockJumps) {
+	if o.n == 0 {
+		return
+	}
+	if j.n == 0 {
+		j.line = o.line
+	}
+	j.n += o.n
+	j.max = max(j.max, o.max)
+}
+
+func (j *clockJumps) warning(name string) string {
+	if j.n == 0 {
+		return ""
+	}
+	at := name
+	if j.line > 0 {
+		at = fmt.Sprintf("%s:%d", name, j.line)
+	}
+	what := fmt.Sprintf("the timestamps go back by %s", j.max.Round(time.Second))
+	if j.n > 1 {
+		what = fmt.Sprintf("the timestamps go back %d times, by up to %s, the first time here", j.n, j.max.Round(time.Second))
+	}
+	return at + ": " + what + " (a clock set back, or several runs, or the same run twice, in one file?): " +
+		"the run's duration and every rate per second (throughput, KB/s) are wrong"
 }

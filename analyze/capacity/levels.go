@@ -179,6 +179,9 @@ type LevelStats struct {
 
 // Result is the capacity section of a report.
 type Result struct {
+	// Partial is set when the run was interrupted: the result covers only
+	// the samples read before it.
+	Partial bool `json:"partial,omitempty"`
 	// Metric is "threads" (JMeter allThreads) or "in_flight".
 	Metric string       `json:"metric"`
 	Levels []LevelStats `json:"levels"`

@@ -199,22 +199,43 @@ func parseErrorBody(body string) (code, msg string, contextID bool) {
 
 // stripTags keeps the text of an HTML or XML error page, its elements
 // replaced by spaces: "<h1>Not Found</h1><p>The requested URL ..." reads
-// "Not Found The requested URL ...".
+// "Not Found The requested URL ...". An element named like a credential
+// keeps its name, "<AWSAccessKeyId>AKIA...</AWSAccessKeyId>" reading
+// "AWSAccessKeyId: AKIA...", so that redact.Text still sees what the
+// value is (without the name it would print the key).
 func stripTags(s string) string {
 	var b strings.Builder
-	in := false
-	for _, r := range s {
+	in, tag := false, 0
+	for i, r := range s {
 		switch {
 		case r == '<':
-			in = true
+			in, tag = true, i+1
 		case r == '>':
 			in = false
 			b.WriteByte(' ')
+			if name := tagName(s[tag:i]); name != "" && redact.Name(name) {
+				b.WriteString(name + ": ")
+			}
 		case !in:
 			b.WriteRune(r)
 		}
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// tagName is the name of an opening tag's text ("ns:Name attr=..."), or
+// "" for a closing tag, a comment or a declaration.
+func tagName(t string) string {
+	if t == "" || t[0] == '/' || t[0] == '!' || t[0] == '?' {
+		return ""
+	}
+	if i := strings.IndexAny(t, " \t\r\n/"); i >= 0 {
+		t = t[:i]
+	}
+	if i := strings.LastIndexByte(t, ':'); i >= 0 {
+		t = t[i+1:]
+	}
+	return t
 }
 
 func firstString(m map[string]any, keys ...string) string {

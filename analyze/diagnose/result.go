@@ -14,6 +14,9 @@ import (
 
 // Result is the JSON contract of `jtlscope diagnose --format json`.
 type Result struct {
+	// Partial is set when the run was interrupted: the result covers only
+	// the samples read before it.
+	Partial bool `json:"partial,omitempty"`
 	// Samples are the samples read; Requests the requests among them
 	// (samples.Sample.Requests).
 	Samples  int64 `json:"samples"`

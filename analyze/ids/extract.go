@@ -297,7 +297,11 @@ func skipHeader(lname string) bool {
 	if strings.HasPrefix(lname, ":") || strings.HasPrefix(lname, "sec-") {
 		return true
 	}
-	return redact.IsSecretHeader(lname) || transportHeaders[lname]
+	// A credential (by its name: PRIVATE-TOKEN, X-Goog-Api-Key,
+	// X-Session-Token, X-Auth as well as Authorization) is the token
+	// analysis's, not an ID, unless its name also says ID
+	// (X-Session-Id), as for parameters.
+	return redact.IsSecretHeader(lname) && !hasIDWord(lname) || transportHeaders[lname]
 }
 
 func (x *Extractor) headers(r *samples.Sample) {

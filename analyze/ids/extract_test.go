@@ -322,3 +322,23 @@ func TestHeaderParam(t *testing.T) {
 		}
 	}
 }
+
+// Credentials that no fixed list names are recognised by their names and
+// left out, however often every thread repeats them (issue 13: "reused an
+// ID (header private-token)").
+func TestExtractLeavesCredentialsOut(t *testing.T) {
+	const tok = "glpat-Zq9sEcReTvAl7x2W9k3L"
+	var x Extractor
+	s := samples.Sample{
+		URL: "https://h/api/x?apiToken=" + tok,
+		RequestHeaders: []samples.Header{
+			{Name: "PRIVATE-TOKEN", Value: tok},
+			{Name: "X-Goog-Api-Key", Value: tok},
+			{Name: "X-Session-Token", Value: tok},
+			{Name: "X-Auth", Value: tok},
+			{Name: "X-Session-Id", Value: "aa9ce7f2-b3e8-4de8-8406-ca78b21dcdb5"},
+		},
+		Vars: []samples.Var{{Name: "authToken", Value: tok}, {Name: "sessionToken", Value: tok}, {Name: "csrf", Value: tok}},
+	}
+	checkFound(t, "credentials", x.Extract(&s), "header:x-session-id=aa9ce7f2-b3e8-4de8-8406-ca78b21dcdb5")
+}

@@ -32,6 +32,9 @@ const DefaultExactBudget = 4 << 20
 // Result is the summary contract that other tools read (summary --format
 // json). Times are RFC 3339; durations are milliseconds.
 type Result struct {
+	// Partial is set when the run was interrupted: the result covers only
+	// the samples read before it.
+	Partial bool `json:"partial,omitempty"`
 	// Samples and Errors count what the total counts: the requests
 	// (samples.Sample.Requests), not Transaction Controller rows, which
 	// Transactions counts.

@@ -14,6 +14,7 @@ import (
 	"github.com/jtlscope/jtlscope/analyze/diagnose"
 	"github.com/jtlscope/jtlscope/analyze/timeline"
 	"github.com/jtlscope/jtlscope/report"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 type compareOptions struct {
@@ -97,8 +98,17 @@ func readSide(ctx context.Context, e *env, in *inputFlags, files []string, o *co
 		return nil, err
 	}
 	s.rr = rr
-	s.diag = d.Result()
-	s.cap = lv.Result(tl.Result(), nil, o.seed)
+	type results struct {
+		diag diagnose.Result
+		cap  capacity.Result
+	}
+	res, err := await(ctx, "analysing "+strings.Join(files, ", "), func() results {
+		return results{d.Result(), lv.Result(tl.Result(), nil, o.seed)}
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.diag, s.cap = res.diag, res.cap
 	return s, nil
 }
 
@@ -124,16 +134,23 @@ func runCompare(ctx context.Context, e *env, in *inputFlags, o *compareOptions) 
 		return err
 	}
 	if base.rr.interrupted {
-		return finish(base.rr)
+		return interrupted{"interrupted while reading the baseline; nothing was written"}
 	}
 	nw, err := readSide(ctx, e, in, o.new, o, block)
+	if err != nil {
+		return err
+	}
+	// The bootstrap takes a while on large runs; an interrupt ends it.
+	metrics, err := await(outputContext(ctx, nw.rr), "comparing the runs", func() compare.Result {
+		return compare.Compare(base.col, nw.col, compare.Options{Resamples: o.resamples, Seed: o.seed})
+	})
 	if err != nil {
 		return err
 	}
 	c := report.Comparison{
 		Base:    report.RunInfo{Files: o.base, Samples: base.rr.samples},
 		New:     report.RunInfo{Files: o.new, Samples: nw.rr.samples},
-		Metrics: compare.Compare(base.col, nw.col, compare.Options{Resamples: o.resamples, Seed: o.seed}),
+		Metrics: metrics,
 		Causes:  compare.Causes(base.diag, nw.diag),
 	}
 	c.Capacity.Base = compare.Capacity(base.diag, base.cap)
@@ -145,8 +162,9 @@ func runCompare(ctx context.Context, e *env, in *inputFlags, o *compareOptions) 
 	for _, w := range nw.rr.warnings {
 		c.Warnings = append(c.Warnings, "new: "+w)
 	}
+	redact.Strings(&c)
 	e.printWarnings(c.Warnings)
-	if err := writeOutput(e, o.output, func(w io.Writer) error { return e.layout(o.output).Comparison(w, c, o.format) }); err != nil {
+	if err := writeOutput(outputContext(ctx, nw.rr), e, o.output, func(w io.Writer) error { return e.layout(o.output).Comparison(w, c, o.format) }); err != nil {
 		return err
 	}
 	if err := finish(nw.rr); err != nil {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +35,22 @@ type corpusCase struct {
 	stderr  []string // each must appear
 	samples int64    // when code is 0: the partial result
 	tail    int      // bytes of "x" appended to the file after content
+	// gen, when set, writes more after content, streamed (gzipped when
+	// gz is set), so that large inputs never sit in the test's memory.
+	gen func(w io.Writer)
+	gz  bool
+	// notStderr must not appear (a message repeated for every row).
+	notStderr []string
+}
+
+// repeat writes line n times.
+func repeat(line string, n int) func(w io.Writer) {
+	return func(w io.Writer) {
+		chunk := []byte(strings.Repeat(line, 4096))
+		for i := 0; i < n; i += 4096 {
+			w.Write(chunk[:min(4096, n-i)*len(line)])
+		}
+	}
 }
 
 func bundledFile(t *testing.T, rel string) []byte {
@@ -136,6 +154,47 @@ var corpus = []corpusCase{
 			return bundledFile(t, "public/har/janodvarko__harviewer__selenium__tests__hars__1.har")
 		},
 		code: exitOK, samples: 1},
+	// Junk that is rejected record by record must cost nothing that
+	// accumulates (issue 13: 4M lines of x took 680 MB, lines of one
+	// space 11 GB, 5M timestamps a spreadsheet rewrote 1.7 GB, newlines
+	// after the data 24 GB): each is sized so that the old reader went
+	// past the limit below.
+	{name: "a header and lines of x", file: "x.csv",
+		content: func(*testing.T) []byte { return []byte(header) },
+		gen:     repeat("x\n", 1_500_000),
+		code:    exitError, stderr: []string{"x.csv: 1,499,999 problems like line 2 (also lines 3, 4, 5, …): too few fields"},
+		notStderr: []string{"x.csv:3:"}},
+	{name: "lines of one space", file: "spaces.csv",
+		content: func(*testing.T) []byte { return []byte(header) },
+		gen:     repeat(" \n", 10_000_000),
+		code:    exitError, stderr: []string{"spaces.csv: 9,999,999 problems like line 2"}},
+	{name: "timestamps a spreadsheet rewrote", file: "sci.csv",
+		content: func(*testing.T) []byte { return []byte("timeStamp,elapsed,label,responseCode,success\n") },
+		gen:     repeat("1.79565e+12,1,a,200,true\n", 2_000_000),
+		code:    exitError, stderr: []string{"sci.csv: 2,000,000 problems like line 2", "scientific notation, as a spreadsheet saves it"}},
+	{name: "a CSV then 300 MB of newlines, gzipped", file: "newlines.csv.gz",
+		content: func(t *testing.T) []byte { return bundledFile(t, "jmeter/s6-clean/results.csv") },
+		gen:     repeat("\n", 300<<20),
+		gz:      true,
+		code:    exitOK, samples: 1138},
+	// Inputs a user will have.
+	{name: "ISO 8601 timestamps", file: "iso.csv",
+		content: func(*testing.T) []byte { return []byte(header) },
+		gen:     repeat(row("2026-11-26T00:35:16.250", "100"), 313),
+		code:    exitOK, samples: 313},
+	{name: "a timestamp format nobody can read", file: "when.csv",
+		content: func(*testing.T) []byte { return []byte(header) },
+		gen:     repeat(row("around noon", "100"), 313),
+		code:    exitError, stderr: []string{"when.csv: 313 problems like line 2 (also lines 3, 4, 5, …): column 1 (timeStamp)"},
+		notStderr: []string{"when.csv:3:"}},
+	{name: "a CSV of something else", file: "people.csv",
+		content: func(*testing.T) []byte { return []byte("name,age\nbob,32\nalice,41\n") },
+		code:    exitError, stderr: []string{"people.csv:1: not a JTL: the file looks like a CSV with columns name, age"}},
+	{name: "a web server access log", file: "access.log",
+		content: func(*testing.T) []byte {
+			return []byte(`127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"` + "\n")
+		},
+		code: exitError, stderr: []string{"access.log", "web server access log"}},
 	{name: "a CSV named .xml", file: "results.xml",
 		content: func(t *testing.T) []byte { return bundledFile(t, "jmeter/s6-clean/results.csv") },
 		code:    exitOK, samples: 1138},
@@ -151,6 +210,31 @@ func TestMalformedInputCorpus(t *testing.T) {
 			path := filepath.Join(dir, c.file)
 			if err := os.WriteFile(path, c.content(t), 0o644); err != nil {
 				t.Fatal(err)
+			}
+			if c.gen != nil {
+				f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bw := bufio.NewWriterSize(f, 1<<20)
+				var w io.Writer = bw
+				var zw *gzip.Writer
+				if c.gz {
+					// The content is gzipped too: rewrite it in one stream.
+					head, _ := os.ReadFile(path)
+					f.Truncate(0)
+					zw, _ = gzip.NewWriterLevel(bw, gzip.BestSpeed)
+					zw.Write(head)
+					w = zw
+				}
+				c.gen(w)
+				if zw != nil {
+					zw.Close()
+				}
+				if err := bw.Flush(); err != nil {
+					t.Fatal(err)
+				}
+				f.Close()
 			}
 			if c.tail > 0 {
 				f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
@@ -185,6 +269,11 @@ func TestMalformedInputCorpus(t *testing.T) {
 			for _, want := range c.stderr {
 				if !strings.Contains(stderr.String(), want) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+				}
+			}
+			for _, bad := range c.notStderr {
+				if strings.Contains(stderr.String(), bad) {
+					t.Errorf("stderr has %q:\n%s", bad, stderr.String())
 				}
 			}
 			if c.code == exitOK {

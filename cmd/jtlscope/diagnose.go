@@ -11,6 +11,7 @@ import (
 	"github.com/jtlscope/jtlscope/analyze/ids"
 	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/report"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 type diagnoseOptions struct {
@@ -96,21 +97,30 @@ func runDiagnose(ctx context.Context, e *env, in *inputFlags, o *diagnoseOptions
 	if err != nil {
 		return err
 	}
-	res := d.Result()
+	res, err := await(outputContext(ctx, rr), "weighing the causes", d.Result)
+	if err != nil {
+		return err
+	}
 	res.Warnings = append(res.Warnings, rr.warnings...)
+	res.Partial = rr.interrupted
+	redact.Strings(&res)
 	e.printWarnings(res.Warnings) // the analysis's own too (a --id that matched nothing)
+	octx := outputContext(ctx, rr)
 	if o.attribution != "" {
-		if err := report.WriteFile(o.attribution, func(w io.Writer) error { return report.Attribution(w, res.Attribution()) }); err != nil {
+		rows := res.Attribution()
+		redact.Strings(rows)
+		if err := writeOutput(octx, e, o.attribution, func(w io.Writer) error { return report.Attribution(w, rows) }); err != nil {
 			return err
 		}
 	}
-	if err := writeOutput(e, o.output, func(w io.Writer) error { return e.layout(o.output).Diagnosis(w, res, o.format) }); err != nil {
+	if err := writeOutput(octx, e, o.output, func(w io.Writer) error { return e.layout(o.output).Diagnosis(w, res, o.format) }); err != nil {
 		return err
 	}
 	if rr.interrupted || len(criteria) == 0 {
 		return finish(rr)
 	}
 	sr := sm.Result()
+	redact.Strings(&sr)
 	if err := writeSLAJUnit(o.junit, criteria, sr); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jtlscope/jtlscope/analyze"
 	"github.com/jtlscope/jtlscope/report"
+	"github.com/jtlscope/jtlscope/report/table"
 	"github.com/jtlscope/jtlscope/samples"
 	"github.com/jtlscope/jtlscope/samples/redact"
 )
@@ -59,6 +60,7 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		}
 	}
 	opts.Need = need
+	opts.Context = ctx
 	st, err := samples.OpenStream(names, opts)
 	if err != nil {
 		return nil, err
@@ -88,9 +90,7 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		prog.done()
 	}
 	rr.problems = st.Problems()
-	for _, m := range rr.problems.Messages() {
-		rr.warnings = append(rr.warnings, redact.Text(m))
-	}
+	rr.warnings = append(rr.warnings, rr.problems.Messages()...)
 	if fl != nil {
 		rr.filter = filter.String()
 		rr.warnings = append(rr.warnings, fl.Summary())
@@ -106,6 +106,7 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		if m.Assumed != "" {
 			rr.warnings = append(rr.warnings, fmt.Sprintf("%s: no header line; read as %s (give --jmeter-properties if the test saved other columns)", i.Name, m.Assumed))
 		}
+		rr.warnings = append(rr.warnings, m.Warnings...)
 	}
 	if err == context.Canceled || err == context.DeadlineExceeded {
 		rr.interrupted = true
@@ -116,8 +117,21 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		return rr, err
 	}
 	if rr.samples == 0 {
-		e.printWarnings(rr.warnings)
+		// What ended the inputs (not a JTL, cut off, unreadable) is the
+		// error itself; everything else stays a warning.
 		var why []string
+		ended := map[string]bool{}
+		for _, f := range rr.problems.Fatal {
+			why = append(why, f.Error())
+			ended[f.Error()] = true
+		}
+		var rest []string
+		for _, w := range rr.warnings {
+			if !ended[w] {
+				rest = append(rest, w)
+			}
+		}
+		e.printWarnings(rest)
 		for _, in := range rr.inputs {
 			for _, n := range in.Meta.Notes {
 				why = append(why, in.Name+": "+n)
@@ -128,35 +142,87 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 			msg = fmt.Sprintf("no samples in %s are left after the %s", strings.Join(names, ", "), fl.Summary())
 		}
 		if len(why) > 0 {
-			msg += " (" + strings.Join(why, "; ") + ")"
+			msg += ": " + strings.Join(why, "; ")
 		}
 		return rr, errors.New(msg)
 	}
 	return rr, nil
 }
 
+// terminalText escapes what a terminal would act on in a message.
+func terminalText(s string) string { return table.Printable(s) }
+
 // printWarnings writes warnings to stderr, one per line, or wrapped to
-// its width when it is a terminal.
+// its width when it is a terminal; masked (they quote inputs) and escaped
+// for the terminal.
 func (e *env) printWarnings(ws []string) {
 	for _, w := range ws {
-		fmt.Fprintln(e.stderr, report.Hanging(w, e.errWidth, "jtlscope: warning: ", "  "))
+		fmt.Fprintln(e.stderr, report.Hanging(terminalText(redact.Text(w)), e.errWidth, "jtlscope: warning: ", "  "))
 	}
 }
 
-// writeOutput renders to path atomically, or to stdout when path is ""
-// or "-".
-func writeOutput(e *env, path string, write func(io.Writer) error) error {
+// writeOutput renders to path (see report.WriteFileContext: atomic for a
+// regular file, written through for a device, a FIFO or a link's target),
+// or to stdout when path is "" or "-". Every write error is returned,
+// including those a renderer dropped (a full disk, /dev/full).
+func writeOutput(ctx context.Context, e *env, path string, write func(io.Writer) error) error {
+	// Text meant for people (tables, Markdown) cannot drive the terminal
+	// it is shown on: control characters from labels are escaped. JSON
+	// escapes them itself; CSV cells are made safe cell by cell.
+	text := write
+	write = func(w io.Writer) error { return table.WritePrintable(w, text) }
+	var err error
+	what := "standard output"
 	if path == "" || path == "-" {
-		return write(e.stdout)
+		err = report.WriteStream(ctx, e.stdout, write)
+	} else {
+		what = path
+		err = report.WriteFileContext(ctx, path, write)
 	}
-	return report.WriteFile(path, write)
+	if errors.Is(err, context.Canceled) {
+		return interrupted{"interrupted while writing " + what + "; a file is left as it was"}
+	}
+	if err != nil && what == "standard output" {
+		return fmt.Errorf("writing to standard output: %w", err)
+	}
+	return err
+}
+
+// outputContext is the context outputs are written under: after an
+// interrupted read the partial result is still written (a second
+// interrupt kills at once), otherwise an interrupt stops the writing.
+func outputContext(ctx context.Context, rr *readResult) context.Context {
+	if rr != nil && rr.interrupted {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // finish turns an interrupted read into the exit code for a partial
 // result, after the partial output has been written.
 func finish(rr *readResult) error {
 	if rr != nil && rr.interrupted {
-		return context.Canceled
+		return interrupted{"interrupted: the output covers only the samples read before the interrupt, and says so (partial)"}
 	}
 	return nil
+}
+
+// interrupted is the error of a run stopped by Ctrl-C or SIGTERM; its
+// message says what became of the output. It is context.Canceled for
+// errors.Is, which maps it to exit code 130.
+type interrupted struct{ msg string }
+
+func (e interrupted) Error() string        { return e.msg }
+func (e interrupted) Is(target error) bool { return target == context.Canceled }
+
+// await runs f, a step that does not watch ctx (an analysis, the charts),
+// and returns as soon as ctx is cancelled, whether or not f has finished:
+// the process is about to exit, f's goroutine with it. Nothing is written
+// by such steps, so nothing is left half done.
+func await[T any](ctx context.Context, what string, f func() T) (T, error) {
+	v, err := samples.Await(ctx, func() (T, error) { return f(), nil }, nil)
+	if err != nil {
+		return v, interrupted{"interrupted while " + what + "; nothing was written"}
+	}
+	return v, nil
 }

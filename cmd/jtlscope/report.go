@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/analyze/timeline"
 	"github.com/jtlscope/jtlscope/report"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 type reportOptions struct {
@@ -129,20 +131,27 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 		return err
 	}
 	e.printWarnings(rr.warnings)
-	series := tl.Result()
-	r := &report.CapacityReport{
-		Title:     o.title,
-		Generated: time.Now(),
-		Version:   versionString(),
-		Summary:   sm.Result(),
-		Diagnosis: dg.Result(),
-		Timeline:  series,
-		Dashboard: db.Result(),
-		Capacity:  lv.Result(series, criteria, o.seed),
-		SLA:       criteria,
-		Filter:    rr.filter,
-		Warnings:  rr.warnings,
+	actx := outputContext(ctx, rr)
+	r, err := await(actx, "analysing the run", func() *report.CapacityReport {
+		series := tl.Result()
+		return &report.CapacityReport{
+			Title:     o.title,
+			Generated: time.Now(),
+			Version:   versionString(),
+			Summary:   sm.Result(),
+			Diagnosis: dg.Result(),
+			Timeline:  series,
+			Dashboard: db.Result(),
+			Capacity:  lv.Result(series, criteria, o.seed),
+			SLA:       criteria,
+			Filter:    rr.filter,
+			Warnings:  rr.warnings,
+		}
+	})
+	if err != nil {
+		return err
 	}
+	r.Summary.Partial, r.Diagnosis.Partial, r.Capacity.Partial = rr.interrupted, rr.interrupted, rr.interrupted
 	if len(o.baseline) > 0 {
 		bd := diagnose.New(diagnose.Options{Status: status, IDs: specs, Seed: o.seed})
 		btl, blv := timeline.New(), capacity.NewLevels()
@@ -150,18 +159,36 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 		if err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
+		if brr.interrupted {
+			return interrupted{"interrupted while reading the baseline; nothing was written"}
+		}
 		for _, w := range brr.warnings {
 			r.Warnings = append(r.Warnings, "baseline: "+w)
 		}
-		bs := btl.Result()
-		r.Baseline = &report.Baseline{Diagnosis: bd.Result(), Timeline: bs, Capacity: blv.Result(bs, criteria, o.seed)}
+		b, err := await(actx, "analysing the baseline", func() *report.Baseline {
+			bs := btl.Result()
+			return &report.Baseline{Diagnosis: bd.Result(), Timeline: bs, Capacity: blv.Result(bs, criteria, o.seed)}
+		})
+		if err != nil {
+			return err
+		}
+		r.Baseline = b
 	}
 	r.Violations = criteria.Check(totalValues(r.Summary.Total))
 	for _, i := range rr.inputs {
 		r.Inputs = append(r.Inputs, report.Input{Name: i.Name, Meta: i.Meta})
 	}
-	r.Draw()
-	if err := report.WriteReportDir(o.output, r, o.force); err != nil {
+	// Every string from the inputs is masked before the charts and the
+	// writers see it.
+	redact.Strings(r)
+	if _, err := await(actx, "drawing the charts", func() bool { r.Draw(); return true }); err != nil {
+		return err
+	}
+	dir, err := report.WriteReportDirContext(actx, o.output, r, report.ReportDirOptions{Force: o.force, Partial: rr.interrupted})
+	if errors.Is(err, context.Canceled) {
+		return interrupted{"interrupted while writing the report; " + o.output + " was left as it was"}
+	}
+	if err != nil {
 		return err
 	}
 	drawn, left := 0, []string(nil)
@@ -172,12 +199,15 @@ func runReport(ctx context.Context, e *env, in *inputFlags, o *reportOptions, ar
 			left = append(left, f.Name)
 		}
 	}
-	msg := fmt.Sprintf("wrote %s (%d charts", filepath.Join(o.output, "index.html"), drawn)
+	msg := fmt.Sprintf("wrote %s (%d charts", filepath.Join(dir, "index.html"), drawn)
 	if len(left) > 0 {
 		msg += "; left out, see the notes in the report: " + strings.Join(left, ", ")
 	}
 	fmt.Fprintln(e.stdout, msg+")")
 	if rr.interrupted {
+		if filepath.Clean(dir) != filepath.Clean(o.output) {
+			return interrupted{fmt.Sprintf("interrupted: the complete report in %s was kept; the partial one (the samples read before the interrupt) is in %s", o.output, dir)}
+		}
 		return finish(rr)
 	}
 	if len(criteria) > 0 {

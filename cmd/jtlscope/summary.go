@@ -9,6 +9,7 @@ import (
 	"github.com/jtlscope/jtlscope/analyze/summary"
 	"github.com/jtlscope/jtlscope/report"
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 type summaryOptions struct {
@@ -72,10 +73,15 @@ func runSummary(ctx context.Context, e *env, in *inputFlags, o *summaryOptions, 
 	if err != nil {
 		return err
 	}
-	res := sm.Result()
+	res, err := await(outputContext(ctx, rr), "computing the statistics", sm.Result)
+	if err != nil {
+		return err
+	}
 	res.Warnings = append(res.Warnings, rr.warnings...)
+	res.Partial = rr.interrupted
+	redact.Strings(&res)
 	e.printWarnings(res.Warnings)
-	if err := writeOutput(e, o.output, func(w io.Writer) error { return e.layout(o.output).Summary(w, res, o.format) }); err != nil {
+	if err := writeOutput(outputContext(ctx, rr), e, o.output, func(w io.Writer) error { return e.layout(o.output).Summary(w, res, o.format) }); err != nil {
 		return err
 	}
 	if rr.interrupted || len(criteria) == 0 {

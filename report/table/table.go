@@ -37,7 +37,7 @@ func Write(w io.Writer, t Table, style Style) error {
 		if style == Markdown {
 			prefix = "**"
 		}
-		if _, err := io.WriteString(w, prefix+t.Title+prefix+"\n\n"); err != nil {
+		if _, err := io.WriteString(w, prefix+Printable(t.Title)+prefix+"\n\n"); err != nil {
 			return err
 		}
 	}
@@ -63,12 +63,12 @@ func Write(w io.Writer, t Table, style Style) error {
 	cell := func(s string) string { return s }
 	if style == Markdown {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-		cell = escapeMarkdown
+		cell = func(s string) string { return escapeMarkdown(Printable(s)) }
 	} else {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Symbols: tw.NewSymbols(tw.StyleASCII),
 		})))
-		cell = oneLine
+		cell = func(s string) string { return Printable(oneLine(s)) }
 	}
 	tb := tablewriter.NewTable(w, opts...)
 	tb.Header(mapCells(t.Header, cell))

@@ -40,6 +40,8 @@ type chunkReader struct {
 	restOff int64  // input offset of rest[0]
 	eof     bool
 	err     error // a read error other than io.EOF; it ends the input
+	// eager returns a block at a short read (see next).
+	eager bool
 }
 
 // A skip says that the chunkReader dropped a line longer than max.
@@ -71,12 +73,20 @@ func (c *chunkReader) next(dst, carry []byte) (block []byte, off int64, final bo
 			if len(dst) == cap(dst) {
 				dst = grow(dst, want)
 			}
-			n, err := c.r.Read(dst[len(dst):min(cap(dst), want)])
+			ask := min(cap(dst), want) - len(dst)
+			n, err := c.r.Read(dst[len(dst) : len(dst)+ask])
 			dst = dst[:len(dst)+n]
 			if err == io.EOF {
 				c.eof = true
 			} else if err != nil {
 				c.eof, c.err = true, err
+			}
+			// A short read is what a pipe has for now: once the first
+			// block (which detection wants whole) is read, parse the
+			// whole lines read so far rather than wait for a full block,
+			// so that a stalled writer still leaves them analysed.
+			if c.eager && n > 0 && n < ask && !c.eof && bytes.IndexByte(dst[len(dst)-n:], '\n') >= 0 {
+				break
 			}
 		}
 		if c.eof {
@@ -90,9 +100,20 @@ func (c *chunkReader) next(dst, carry []byte) (block []byte, off int64, final bo
 				c.restOff = off + int64(cut)
 				return dst[:cut], off, false, nil
 			}
-			// The data read ends at a line break. Read on to learn whether
-			// the input ends too: the parser must know if its last record
-			// is the file's last (a cut-off line is reported as such).
+			// The data read ends at a line break. Cut before its last
+			// line, which goes with the next block: whether that line is
+			// the file's last (a cut-off line is reported as such) is
+			// known only once more is read. Reading on here instead
+			// would hold every blank line after it (a file can end with
+			// gigabytes of them), and the lines a stalled pipe has
+			// already sent.
+			if k := lastBreak(dst[keep : len(dst)-1]); k >= 0 {
+				cut = keep + k + 1
+				c.rest = dst[cut:]
+				c.restOff = off + int64(cut)
+				return dst[:cut], off, false, nil
+			}
+			// A single line: read on to learn whether the input ends.
 			want = len(dst) + 1
 			continue
 		}

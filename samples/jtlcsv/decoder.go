@@ -69,6 +69,7 @@ type Decoder struct {
 	meta     samples.Meta
 	notes    []string // found while reading: header lines, bad UTF-8
 	badUTF8  int
+	dst      dstCount
 	attached atomic.Int64
 
 	started bool
@@ -123,6 +124,8 @@ func NewDecoder(r io.Reader, name string, opts samples.Options) (*Decoder, error
 	case "":
 	case "ms":
 		d.mode = tsMillis
+	case "s", "us", "ns":
+		d.mode, d.pat = tsPattern, epochFormat(strings.ToLower(ts))
 	case "none":
 		d.tsNone = true
 	default:
@@ -165,11 +168,17 @@ func (d *Decoder) Meta() samples.Meta {
 		}
 	}
 	m.Notes = append(append([]string(nil), d.meta.Notes...), d.notes...)
+	m.Warnings = append([]string(nil), d.meta.Warnings...)
 	if n := d.attached.Load(); n > 0 {
 		m.Notes = append(m.Notes, fmt.Sprintf("%d sub-result rows (JMeter 5 writes them as \"<label>-<n>\" after their parent) were attached to their parent samples", n))
 		if m.Saved != nil {
 			m.Saved["subresults"] = "true"
 		}
+	}
+	if d.dst.n > 0 {
+		f := d.dst.first
+		m.Warnings = append(m.Warnings, fmt.Sprintf("%s: %d timestamps fall in the hour that %s repeats when the clocks go back (%s–%s %s): each could be either time and was read as one of them, so durations, rates and the order of samples around it may be wrong (save timestamps in ms, or with a zone)",
+			d.name, d.dst.n, f.Format("2006-01-02"), f.Truncate(time.Hour).Format("15:04"), f.Truncate(time.Hour).Add(time.Hour).Format("15:04"), d.loc))
 	}
 	if d.badUTF8 > 0 {
 		m.Notes = append(m.Notes, fmt.Sprintf("%d rows held invalid UTF-8; the bad bytes were replaced with U+FFFD", d.badUTF8))
@@ -189,6 +198,15 @@ func (d *Decoder) addNotes(notes []lineNote, badUTF8 int) {
 		}
 	}
 	d.badUTF8 += badUTF8
+	d.mu.Unlock()
+}
+
+func (d *Decoder) addDST(c dstCount) {
+	if c.n == 0 {
+		return
+	}
+	d.mu.Lock()
+	d.dst.add(c)
 	d.mu.Unlock()
 }
 
@@ -262,6 +280,7 @@ func (d *Decoder) start() error {
 		if err != nil {
 			return err
 		}
+		cr.eager = true
 		conv := newConverter(lay, d.mode, d.pat, d.loc, d.opts.Need)
 		src := &seqSource{d: d, cr: cr}
 		src.p = parser{name: d.name, sc: scanner{delim: lay.delim}, conv: conv, max: d.max}
@@ -365,6 +384,8 @@ func (s *seqSource) read(out *samples.Sample) error {
 // flush hands what the parser noticed to Meta.
 func (s *seqSource) flush() {
 	s.d.addNotes(s.p.notes, s.p.conv.badUTF8)
+	s.d.addDST(s.p.conv.dst)
+	s.p.conv.dst = dstCount{}
 	s.p.notes = s.p.notes[:0]
 	s.p.conv.badUTF8 = 0
 }

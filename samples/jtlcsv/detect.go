@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 // errNeedMore: the first record does not end within the data given.
@@ -46,6 +47,12 @@ func (d *Decoder) detect(data []byte, final bool, line int) (*layout, int, error
 			if adj, note := d.matchRows(lay, names, quoted, data[bestEnd:]); adj != nil {
 				lay = adj
 				notes = append(notes, note)
+			}
+			for c, col := range lay.cols {
+				if col.kind == cTimeStamp {
+					notes = append(notes, d.detectTime(timestampValues(data[bestEnd:], lay.delim, c)))
+					break
+				}
 			}
 			d.describe(lay, data[bestEnd:], notes, producer(lay))
 			return lay, bestEnd, nil
@@ -145,6 +152,32 @@ func (d *Decoder) tsName(lay *layout, rows []byte) string {
 	return "ms"
 }
 
+// detectTime works out the timestamp format from the first rows' values
+// when none was given and JMeter's own way does not read them (see
+// timedetect.go); it returns a note for Meta, or "".
+func (d *Decoder) detectTime(values [][]byte) string {
+	if d.mode != tsDetect {
+		return ""
+	}
+	f, note, warning := detectTime(values, d.loc)
+	if warning != "" {
+		d.mu.Lock()
+		d.meta.Warnings = append(d.meta.Warnings, d.name+": "+warning)
+		d.mu.Unlock()
+	}
+	if f != nil {
+		d.mode, d.pat = tsPattern, f
+	}
+	return note
+}
+
+func joinNotes(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "; " + b
+}
+
 // A candidate is a column set a headerless file may have.
 type candidate struct {
 	names []string
@@ -190,7 +223,9 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 			return bytes.Count(firstLine, []byte{delims[i]}) > bytes.Count(firstLine, []byte{delims[j]})
 		})
 	}
-	nfields := 0
+	// Every default column set starts with timeStamp.
+	timeNote := d.detectTime(timestampValues(data, delims[0], 0))
+	nfields, firstRow := 0, ""
 	for _, delim := range delims {
 		sc := scanner{delim: delim}
 		if st, _ := sc.scan(data, 0); st != scanRecord {
@@ -198,13 +233,13 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 		}
 		n := len(sc.fields)
 		if n > nfields {
-			nfields = n
+			nfields, firstRow = n, fieldsPreview(sc.fields)
 		}
 		for _, c := range cands {
 			if len(c.names) == n {
 				if lay, ok := d.fits(delim, c.names, sc.fields); ok {
 					d.assumed(c, 0)
-					return lay, "no header line: assumed " + c.what + ": " + strings.Join(c.names, ","), c.prod, nil
+					return lay, joinNotes("no header line: assumed "+c.what+": "+strings.Join(c.names, ","), timeNote), c.prod, nil
 				}
 			}
 		}
@@ -221,7 +256,7 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 						" sample variable columns with unknown names (called column" + itoa(len(c.names)+1) + "...; give sample_variables to name them): " +
 						strings.Join(names, ",")
 					d.assumed(c, n-len(c.names))
-					return lay, note, c.prod, nil
+					return lay, joinNotes(note, timeNote), c.prod, nil
 				}
 			}
 		}
@@ -250,12 +285,20 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 			}
 		}
 	}
-	if withProps {
-		return nil, "", "", fmt.Errorf("%s:%d: no header line, and the first row (%d fields) does not fit the columns the given properties describe (%s)",
-			d.name, line, nfields, strings.Join(cands[0].names, ","))
+	what, foreign := samples.Describe(data)
+	if !foreign {
+		what = itoa(nfields) + " fields: " + firstRow
 	}
-	return nil, "", "", fmt.Errorf("%s:%d: no header line, and the first row (%d fields) fits none of JMeter's default column sets; give the jmeter.save.saveservice.* properties (and sample_variables) the file was written with",
-		d.name, line, nfields)
+	if foreign && !withProps {
+		return nil, "", "", fmt.Errorf("%s:%d: not a JTL: the file looks like %s (a JTL CSV starts with a header naming JMeter's columns, such as timeStamp,elapsed,label,responseCode, or with rows of them)",
+			d.name, line, what)
+	}
+	if withProps {
+		return nil, "", "", fmt.Errorf("%s:%d: no header line, and the first row (%s) does not fit the columns the given properties describe (%s)",
+			d.name, line, what, strings.Join(cands[0].names, ","))
+	}
+	return nil, "", "", fmt.Errorf("%s:%d: no header line, and the first row (%s) fits none of JMeter's default column sets; give the jmeter.save.saveservice.* properties (and sample_variables) the file was written with",
+		d.name, line, what)
 }
 
 // matchRows handles files whose rows do not have as many fields as their
@@ -328,6 +371,23 @@ func firstRowComplete(rows []byte, delim byte) bool {
 	sc := scanner{delim: delim}
 	st, _ := sc.scan(rows, i)
 	return st == scanRecord || st == scanBadQuote
+}
+
+// fieldsPreview quotes the first fields of a row for a message.
+func fieldsPreview(fields [][]byte) string {
+	var parts []string
+	for i, f := range fields {
+		if i == 6 {
+			parts = append(parts, "…")
+			break
+		}
+		if !redact.Quotable(string(f)) {
+			parts = append(parts, "…") // shaped like a credential
+			continue
+		}
+		parts = append(parts, quote(string(f)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // delimWord writes a delimiter for a message.

@@ -54,8 +54,13 @@ func workers() int {
 	if parWorkers > 0 {
 		return parWorkers
 	}
-	return runtime.GOMAXPROCS(0)
+	// Past a few workers the consumer, which is serial, is the limit,
+	// while every worker adds jobs in flight (and their memory).
+	return min(runtime.GOMAXPROCS(0), maxWorkers)
 }
+
+// maxWorkers caps the parse workers whatever the number of cores.
+const maxWorkers = 8
 
 // A job is one block and, once parsed, its samples and problems.
 type job struct {
@@ -76,6 +81,7 @@ type job struct {
 	endLay  *layout
 	notes   []lineNote
 	badUTF8 int
+	dst     dstCount
 	failed  error // a bug met while reading or parsing this block
 	done    chan struct{}
 }
@@ -115,6 +121,7 @@ func (p *parser) parseInto(j *job) {
 	j.notes = append(j.notes[:0], p.notes...)
 	p.notes = p.notes[:0]
 	j.badUTF8, p.conv.badUTF8 = p.conv.badUTF8, 0
+	j.dst, p.conv.dst = p.conv.dst, dstCount{}
 }
 
 // shared is what the reader and the workers use. It must not reach the
@@ -346,7 +353,7 @@ func (ps *parSource) accept(j *job) {
 		// linear in the input, as in sequential mode.
 		ps.carryBuf = append(ps.carry, j.block...)
 		ps.carry = ps.carryBuf
-		j.samples, j.errs, j.notes, j.badUTF8 = j.samples[:0], j.errs[:0], j.notes[:0], 0
+		j.samples, j.errs, j.notes, j.badUTF8, j.dst = j.samples[:0], j.errs[:0], j.notes[:0], 0, dstCount{}
 		return
 	case ps.carry != nil || j.lay != ps.lay:
 		data, off := j.block, j.off
@@ -375,6 +382,7 @@ func (ps *parSource) accept(j *job) {
 		ps.sh.lay.Store(j.endLay)
 	}
 	ps.d.addNotes(j.notes, j.badUTF8)
+	ps.d.addDST(j.dst)
 	ps.line = base + j.lines
 	ps.carry = nil
 	if j.tail >= 0 {

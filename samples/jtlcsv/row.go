@@ -46,6 +46,11 @@ type converter struct {
 
 	sanitize bool // the current record is not valid UTF-8
 	badUTF8  int  // records with invalid UTF-8 so far
+	// dst counts times read in an hour that a daylight-saving change
+	// repeats; dstHour and dstAmb remember the last hour looked at.
+	dst     dstCount
+	dstHour int64
+	dstAmb  bool
 
 	errCol int
 	errMsg string
@@ -285,7 +290,11 @@ func (c *converter) parseTime(f []byte) (time.Time, bool) {
 		v, ok := parseInt(f)
 		return time.UnixMilli(v), ok
 	case tsPattern:
-		return c.pat.parse(f, c.loc)
+		t, ok := c.pat.parse(f, c.loc)
+		if ok && !c.pat.zone && c.pat.epoch == 0 {
+			c.checkDST(t)
+		}
+		return t, ok
 	}
 	// As JMeter's reader does: epoch milliseconds, else the first of its
 	// fallback patterns that reads the stamp. JMeter keeps that pattern for
@@ -298,6 +307,7 @@ func (c *converter) parseTime(f []byte) (time.Time, bool) {
 			return time.UnixMilli(v), true
 		}
 	} else if t, ok := c.pat.parse(f, c.loc); ok && !readBefore(f, c.pat, c.loc) {
+		c.checkDST(t)
 		return t, true
 	}
 	if v, ok := parseInt(f); ok {
@@ -307,10 +317,67 @@ func (c *converter) parseTime(f []byte) (time.Time, bool) {
 	for _, p := range jmeterFallbacks {
 		if t, ok := p.parse(f, c.loc); ok {
 			c.pat = p
+			c.checkDST(t)
 			return t, true
 		}
 	}
 	return time.Time{}, false
+}
+
+// checkDST counts t when its wall-clock time occurs twice in its zone
+// (the hour repeated when clocks go back): a timestamp written without a
+// zone then reads as either, and time.Date picks one. A run across that
+// hour looks shorter, and its samples out of order. Answers are kept per
+// hour, so the zone is looked up about once an hour of data.
+func (c *converter) checkDST(t time.Time) {
+	if c.loc == nil || c.loc == time.UTC {
+		return
+	}
+	// Keyed by the half hour: a shift can be 30 minutes.
+	h := t.Unix()/1800 + 1
+	if h != c.dstHour {
+		c.dstHour, c.dstAmb = h, ambiguousWallTime(t)
+	}
+	if c.dstAmb {
+		if c.dst.n == 0 {
+			c.dst.first = t
+		}
+		c.dst.n++
+	}
+}
+
+// ambiguousWallTime reports whether t's wall-clock time also names
+// another instant in its zone: one a daylight-saving shift (an hour,
+// half an hour, two) before or after t shows the same clock.
+func ambiguousWallTime(t time.Time) bool {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	for _, k := range []time.Duration{time.Hour, 30 * time.Minute, 2 * time.Hour} {
+		for _, alt := range []time.Time{t.Add(k), t.Add(-k)} {
+			y2, mo2, d2 := alt.Date()
+			h2, mi2, s2 := alt.Clock()
+			if y == y2 && mo == mo2 && d == d2 && h == h2 && mi == mi2 && s == s2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dstCount counts times read in a repeated hour.
+type dstCount struct {
+	n     int
+	first time.Time
+}
+
+func (a *dstCount) add(b dstCount) {
+	if b.n == 0 {
+		return
+	}
+	if a.n == 0 {
+		a.first = b.first
+	}
+	a.n += b.n
 }
 
 // readBefore reports whether a fallback pattern that JMeter tries before
@@ -328,6 +395,10 @@ func readBefore(f []byte, p *dateFormat, loc *time.Location) bool {
 }
 
 func (c *converter) timeError(f []byte) string {
+	if d, ok := sciDigits(trimSpace(f)); ok {
+		return quote(string(f)) + " is a number in scientific notation, as a spreadsheet saves it: only " + itoa(d) +
+			" digits of the timestamp are left (save the column as a whole number, or use the file JMeter wrote)"
+	}
 	switch c.mode {
 	case tsMillis:
 		return quote(string(f)) + " is not a time in epoch milliseconds"
@@ -335,6 +406,32 @@ func (c *converter) timeError(f []byte) string {
 		return quote(string(f)) + " does not match the timestamp format " + quote(c.pat.pattern)
 	}
 	return quote(string(f)) + " is neither epoch milliseconds nor one of JMeter's date formats (give the timestamp format)"
+}
+
+// sciDigits reports whether b is a number in scientific notation
+// ("1.79565e+12") and how many significant digits it kept.
+func sciDigits(b []byte) (int, bool) {
+	i := bytes.IndexAny(b, "eE")
+	if i <= 0 || i == len(b)-1 {
+		return 0, false
+	}
+	digits := 0
+	for _, c := range b[:i] {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c != '.' && c != '-' && c != '+':
+			return 0, false
+		}
+	}
+	exp := b[i+1:]
+	if exp[0] == '+' || exp[0] == '-' {
+		exp = exp[1:]
+	}
+	if _, ok := parseInt(exp); !ok || digits == 0 {
+		return 0, false
+	}
+	return digits, true
 }
 
 func notNumber(f []byte) string { return quote(string(f)) + " is not a whole number" }

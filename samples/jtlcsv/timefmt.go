@@ -28,6 +28,13 @@ type dateFormat struct {
 	// reads "01/02/24 03:04:05" with the first as 24 February of year 1;
 	// we do not.
 	fullYear bool
+	// fraction reads S as a decimal fraction of the second, whatever its
+	// number of digits (ISO 8601 and java.time), not as Java's count of
+	// milliseconds. Set for detected formats.
+	fraction bool
+	// epoch, when not zero, makes this no pattern but a count of epoch
+	// units ("s", "ms", "us", "ns").
+	epoch time.Duration
 }
 
 type dateTok struct {
@@ -119,8 +126,12 @@ var monthNames = []string{"january", "february", "march", "april", "may", "june"
 
 // parse reads b; loc is the zone for patterns without one.
 func (f *dateFormat) parse(b []byte, loc *time.Location) (time.Time, bool) {
+	if f.epoch != 0 {
+		return parseEpoch(b, f.epoch)
+	}
 	year, month, day := 1970, 1, 1
 	hour, minute, sec, ms := 0, 0, 0, 0
+	nsec := 0 // a fraction read as such
 	h12, pm := -1, -1
 	var zloc *time.Location
 	offset, haveOffset := 0, false
@@ -187,7 +198,17 @@ func (f *dateFormat) parse(b []byte, loc *time.Location) (time.Time, bool) {
 			case 's':
 				sec = v
 			case 'S':
-				ms = v
+				if !f.fraction {
+					ms = v
+					break
+				}
+				for ; digits < 9; digits++ {
+					v *= 10
+				}
+				for ; digits > 9; digits-- {
+					v /= 10
+				}
+				nsec = v
 			}
 			continue
 		}
@@ -244,14 +265,15 @@ func (f *dateFormat) parse(b []byte, loc *time.Location) (time.Time, bool) {
 		minute > 59 || sec > 59 || ms > 999 {
 		return time.Time{}, false
 	}
+	nsec += ms * 1e6
 	switch {
 	case haveOffset:
-		t := time.Date(year, time.Month(month), day, hour, minute, sec, ms*1e6, time.UTC)
+		t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
 		return t.Add(-time.Duration(offset) * time.Second), true
 	case zloc != nil:
 		loc = zloc
 	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, ms*1e6, loc), true
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc), true
 }
 
 func daysIn(month, year int) int {
