@@ -13,14 +13,14 @@ type encoder interface {
 	end() error
 }
 
-func newEncoder(format string, w *bufio.Writer) encoder {
+func newEncoder(format, columns string, w *bufio.Writer) encoder {
 	switch format {
 	case "xml":
 		return &xmlEnc{w: w}
 	case "har":
 		return &harEnc{w: w}
 	}
-	return &csvEnc{w: w}
+	return &csvEnc{w: w, v213: columns == "2.13"}
 }
 
 var (
@@ -59,14 +59,22 @@ func bytesOf(s *sample) int {
 }
 
 // csvEnc writes JMeter 5.x's default 17 columns plus the sample variable
-// recId, with a header line.
+// recId, with a header line; with v213, the columns of the real runs in
+// shared/data/jmeter instead (JMeter 2.13 with hostname and connect time
+// saved: no sentBytes, Hostname after Latency), with the recording ID
+// set on every row as their test plan sets it.
 type csvEnc struct {
-	w   *bufio.Writer
-	buf []byte
+	w    *bufio.Writer
+	buf  []byte
+	v213 bool
 }
 
 func (e *csvEnc) begin() error {
-	_, err := e.w.WriteString("timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect,\"recId\"\n")
+	h := "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect,\"recId\"\n"
+	if e.v213 {
+		h = "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,grpThreads,allThreads,URL,Latency,Hostname,IdleTime,Connect,\"recId\"\n"
+	}
+	_, err := e.w.WriteString(h)
 	return err
 }
 
@@ -88,12 +96,14 @@ func (e *csvEnc) sample(s *sample) error {
 	b = append(b, ',', ',')
 	b = strconv.AppendInt(b, int64(bytesOf(s)), 10)
 	b = append(b, ',')
-	sent := 250
-	if s.label == 1 {
-		sent = 20599
+	if !e.v213 {
+		sent := 250
+		if s.label == 1 {
+			sent = 20599
+		}
+		b = strconv.AppendInt(b, int64(sent), 10)
+		b = append(b, ',')
 	}
-	b = strconv.AppendInt(b, int64(sent), 10)
-	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(s.grp), 10)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(s.all), 10)
@@ -101,6 +111,9 @@ func (e *csvEnc) sample(s *sample) error {
 	b = append(b, url(s)...)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, s.latency, 10)
+	if e.v213 {
+		b = append(b, ",vm"...)
+	}
 	b = append(b, ",0,"...)
 	b = strconv.AppendInt(b, s.connect, 10)
 	b = append(b, ',')

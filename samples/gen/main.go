@@ -18,6 +18,7 @@ type options struct {
 	size     int64
 	format   string
 	scenario string
+	columns  string
 	threads  int
 	seed     uint64
 	out      string
@@ -30,6 +31,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	size := fs.String("size", "100MB", "approximate output `size`: 500KB, 100MB, 1GB")
 	fs.StringVar(&o.format, "format", "csv", "`format`: csv, xml or har")
 	fs.StringVar(&o.scenario, "scenario", "concurrency", "failure mode: clean, concurrency, token, dupid, boundary or rate")
+	fs.StringVar(&o.columns, "columns", "5", "CSV `columns`: 5 (JMeter 5.x's default 17 and recId) or 2.13 (the real runs': JMeter 2.13 with Hostname and Connect, and recId)")
 	fs.IntVar(&o.threads, "threads", 200, "peak JMeter `threads`")
 	fs.Uint64Var(&o.seed, "seed", 1, "random `seed`")
 	fs.StringVar(&o.out, "o", "-", "output `file` (- for stdout)")
@@ -45,6 +47,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "csv", "xml", "har":
 	default:
 		fmt.Fprintf(stderr, "gen: -format %q: want csv, xml or har\n", o.format)
+		return 2
+	}
+	if o.columns != "5" && o.columns != "2.13" {
+		fmt.Fprintf(stderr, "gen: -columns %q: want 5 or 2.13\n", o.columns)
 		return 2
 	}
 	switch o.scenario {
@@ -172,7 +178,7 @@ func generate(w *bufio.Writer, cw *countWriter, o options) (int64, error) {
 	if o.scenario == "token" {
 		s.shared = s.jwt(s.t0)
 	}
-	enc := newEncoder(o.format, w)
+	enc := newEncoder(o.format, o.columns, w)
 	if err := enc.begin(); err != nil {
 		return 0, err
 	}
