@@ -33,6 +33,62 @@ func AddCode(m map[string]int64, code string, n int64) {
 	m[code] += n
 }
 
+// CodeCounts counts codes as AddCode does into a map, but keeps the
+// first few codes in an array: a run has a handful of codes, and a
+// compare of interned strings (equal pointers) is cheaper than hashing
+// one for a map on every sample.
+type CodeCounts struct {
+	few  [fewCodes]codeCount
+	nfew int
+	more map[string]int64
+}
+
+// fewCodes is how many codes the array holds; fewCodes < MaxCodes, so
+// every one of them would have had a place in the map.
+const fewCodes = 8
+
+type codeCount struct {
+	code string
+	n    int64
+}
+
+// Add adds n to code's count.
+func (c *CodeCounts) Add(code string, n int64) {
+	for i := range c.few[:c.nfew] {
+		if c.few[i].code == code {
+			c.few[i].n += n
+			return
+		}
+	}
+	if _, ok := c.more[code]; !ok {
+		if c.nfew < fewCodes {
+			c.few[c.nfew] = codeCount{code, n}
+			c.nfew++
+			return
+		}
+		if c.nfew+len(c.more) >= MaxCodes {
+			code = OtherCodes
+		}
+	}
+	if c.more == nil {
+		c.more = map[string]int64{}
+	}
+	c.more[code] += n
+}
+
+// Map returns the counts: what AddCode would have left in a map given
+// the same calls.
+func (c *CodeCounts) Map() map[string]int64 {
+	m := make(map[string]int64, c.nfew+len(c.more))
+	for _, f := range c.few[:c.nfew] {
+		m[f.code] = f.n
+	}
+	for k, n := range c.more {
+		m[k] = n
+	}
+	return m
+}
+
 // LabelLimit passes samples through from a Source, giving the labels
 // first seen after the first max distinct ones the label OtherLabels, in
 // the sample and its sub-results.

@@ -2,6 +2,8 @@ package analyze
 
 import (
 	"context"
+	"maps"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,5 +58,23 @@ func TestLabelLimitFoldsLabelsPastTheLimit(t *testing.T) {
 	}
 	if w := one.Warning(); !strings.Contains(w, ": 1 sample with a later label is counted") {
 		t.Errorf("warning %q", w)
+	}
+}
+
+// CodeCounts leaves what AddCode leaves, codes past MaxCodes included.
+func TestCodeCountsMatchAddCode(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, distinct := range []int{3, fewCodes, fewCodes + 1, MaxCodes, 3 * MaxCodes} {
+		var c CodeCounts
+		want := map[string]int64{}
+		for i := 0; i < 20_000; i++ {
+			code := strconv.Itoa(100 + rng.IntN(distinct))
+			n := int64(1 + rng.IntN(3))
+			c.Add(code, n)
+			AddCode(want, code, n)
+		}
+		if got := c.Map(); !maps.Equal(got, want) {
+			t.Errorf("%d codes: got %v, want %v", distinct, got, want)
+		}
 	}
 }

@@ -468,8 +468,7 @@ func (src *source) run(out chan *batch, ordered bool) {
 			}
 			if ordered {
 				for r.len() > 0 {
-					b = src.emit(out, b, r.pop())
-					if b == nil {
+					if b = src.emit(out, b, r); b == nil {
 						return
 					}
 				}
@@ -502,10 +501,9 @@ func (src *source) run(out chan *batch, ordered bool) {
 			}
 			continue
 		}
-		r.push(scratch)
+		r.push(&scratch)
 		for r.ready() {
-			b = src.emit(out, b, r.pop())
-			if b == nil {
+			if b = src.emit(out, b, r); b == nil {
 				return
 			}
 		}
@@ -532,10 +530,11 @@ func implausible(s *Sample) *ParseError {
 		Msg: fmt.Sprintf("implausible timestamp %s (epoch ms %d); skipped the sample", s.Start.UTC().Format(time.RFC3339), s.Start.UnixMilli())}
 }
 
-// emit appends s to b, sending b on when full; it returns the batch to go
-// on filling, or nil when the stream was closed.
-func (src *source) emit(out chan *batch, b *batch, s Sample) *batch {
-	b.samples = append(b.samples, s)
+// emit moves the earliest sample of r to b, sending b on when full; it
+// returns the batch to go on filling, or nil when the stream was closed.
+func (src *source) emit(out chan *batch, b *batch, r *reorder) *batch {
+	b.samples = b.samples[:len(b.samples)+1]
+	r.pop(&b.samples[len(b.samples)-1])
 	if len(b.samples) < cap(b.samples) {
 		return b
 	}
@@ -582,8 +581,13 @@ type Reorderer interface {
 // later and lasted at most about maxSpan, so it starts after
 // maxEnd-maxSpan. slack covers writer batching and grows when a sample
 // proves it too small.
+//
+// The heap is 4-ary and holds each entry's key inline, so that sifting
+// compares int64s in one array instead of following a pointer to a
+// 560-byte sample per comparison (a cache miss each, on a heap of
+// thousands): that took a third of the ordered stream's time.
 type reorder struct {
-	h       sampleHeap
+	h       []heapEntry
 	seq     uint64
 	maxEnd  time.Time
 	maxSpan time.Duration
@@ -592,13 +596,41 @@ type reorder struct {
 	emitted bool
 	lateN   int
 	// free recycles heap entries; the heap holds pointers so that sifting
-	// moves 8 bytes, not a whole Sample.
+	// moves 24 bytes, not a whole Sample.
 	free []*seqSample
+	// owned counts pushes since the last sweep of variables (see push).
+	owned int
+}
+
+// heapEntry is one sample in the heap: its key and sequence number, and
+// where it is kept.
+type heapEntry struct {
+	key int64 // Start in Unix nanoseconds
+	seq uint64
+	p   *seqSample
+}
+
+func (a *heapEntry) less(b *heapEntry) bool {
+	if a.key == b.key {
+		return a.seq < b.seq
+	}
+	return a.key < b.key
+}
+
+type seqSample struct {
+	Sample
+	// ownVars is set once Vars is a copy of the sample's own (see push).
+	ownVars bool
 }
 
 func (r *reorder) len() int { return len(r.h) }
 
-func (r *reorder) push(s Sample) {
+// varSweep is how many pushes a sample's variables may stay in the
+// decoder's memory before the sample gets a copy of its own (see push).
+const varSweep = 1 << 16
+
+// push copies s into the heap.
+func (r *reorder) push(s *Sample) {
 	end := s.End()
 	if end.After(r.maxEnd) {
 		r.maxEnd = end
@@ -619,17 +651,73 @@ func (r *reorder) push(s Sample) {
 	} else {
 		p = new(seqSample)
 	}
-	p.Sample, p.seq, p.key = s, r.seq, s.Start.UnixNano()
+	p.Sample, p.ownVars = *s, false
 	// A decoder may hand out Vars from a chunk shared by thousands of
 	// samples (jtlcsv's arena). A sample that stays here (when time goes
 	// back, the latest ones wait until the end) would keep its whole
 	// chunk alive, and a heap of them nearly every chunk of the file:
-	// memory grew with the input. A copy of a few variables costs less
-	// than the heap operations.
-	if len(s.Vars) > 0 {
-		p.Vars = append([]Var(nil), s.Vars...)
+	// memory grew with the input. Every varSweep pushes, the samples that
+	// have been here longer than that get a copy of their own, so that
+	// only the chunks of the last varSweep samples stay pinned; the
+	// others (nearly all: a sample normally leaves within a second) never
+	// need one.
+	if r.owned++; r.owned >= varSweep {
+		r.owned = 0
+		r.ownVars(r.seq - varSweep)
 	}
-	heap.Push(&r.h, p)
+	r.h = append(r.h, heapEntry{key: s.Start.UnixNano(), seq: r.seq, p: p})
+	r.up(len(r.h) - 1)
+}
+
+// ownVars gives the samples pushed before seq copies of their variables.
+func (r *reorder) ownVars(before uint64) {
+	for i := range r.h {
+		e := &r.h[i]
+		if e.seq < before && !e.p.ownVars {
+			e.p.ownVars = true
+			if len(e.p.Vars) > 0 {
+				e.p.Vars = append([]Var(nil), e.p.Vars...)
+			}
+		}
+	}
+}
+
+func (r *reorder) up(i int) {
+	h := r.h
+	e := h[i]
+	for i > 0 {
+		parent := (i - 1) / 4
+		if !e.less(&h[parent]) {
+			break
+		}
+		h[i] = h[parent]
+		i = parent
+	}
+	h[i] = e
+}
+
+func (r *reorder) down(i int) {
+	h := r.h
+	n := len(h)
+	e := h[i]
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		m := c
+		for k := c + 1; k < c+4 && k < n; k++ {
+			if h[k].less(&h[m]) {
+				m = k
+			}
+		}
+		if !h[m].less(&e) {
+			break
+		}
+		h[i] = h[m]
+		i = m
+	}
+	h[i] = e
 }
 
 func (r *reorder) ready() bool {
@@ -643,51 +731,30 @@ func (r *reorder) ready() bool {
 	return r.h[0].key <= wm
 }
 
-func (r *reorder) pop() Sample {
-	p := heap.Pop(&r.h).(*seqSample)
-	s := p.Sample
+// pop removes the earliest sample and copies it to dst.
+func (r *reorder) pop(dst *Sample) {
+	top := r.h[0]
+	n := len(r.h) - 1
+	r.h[0] = r.h[n]
+	r.h[n] = heapEntry{}
+	r.h = r.h[:n]
+	if n > 0 {
+		r.down(0)
+	}
+	p := top.p
+	*dst = p.Sample
 	p.Sample = Sample{} // let the strings go
 	r.free = append(r.free, p)
-	if !r.emitted || s.Start.After(r.lastOut) {
-		r.lastOut = s.Start
+	if !r.emitted || dst.Start.After(r.lastOut) {
+		r.lastOut = dst.Start
 	}
 	r.emitted = true
-	return s
 }
 
 func (r *reorder) takeLate() int {
 	n := r.lateN
 	r.lateN = 0
 	return n
-}
-
-type seqSample struct {
-	Sample
-	seq uint64
-	// key is Start in Unix nanoseconds: comparing two int64s is several
-	// times cheaper than comparing two time.Times, and the heap compares
-	// a few dozen times per sample.
-	key int64
-}
-
-type sampleHeap []*seqSample
-
-func (h sampleHeap) Len() int { return len(h) }
-func (h sampleHeap) Less(i, j int) bool {
-	if h[i].key == h[j].key {
-		return h[i].seq < h[j].seq
-	}
-	return h[i].key < h[j].key
-}
-func (h sampleHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *sampleHeap) Push(x any)   { *h = append(*h, x.(*seqSample)) }
-func (h *sampleHeap) Pop() any {
-	old := *h
-	n := len(old)
-	x := old[n-1]
-	old[n-1] = nil
-	*h = old[:n-1]
-	return x
 }
 
 // sourceHeap orders sources by the start of their current sample, then by
@@ -720,17 +787,54 @@ func (h *sourceHeap) Pop() any {
 // the same run twice) were appended to one file. Either way the run's
 // span, and every rate computed over it, comes out wrong.
 type clockWatch struct {
-	maxStart, maxEnd time.Time
-	seen             bool
+	// The latest start and end so far, in Unix nanoseconds while every
+	// time fits (comparing int64s is several times cheaper than
+	// time.Time), as times from the first that might not (slow).
+	maxStartNS, maxEndNS int64
+	maxStart, maxEnd     time.Time
+	seen, slow           bool
 }
 
 // jumpThreshold is how far back a sample must go to count as a jump:
 // well beyond the seconds writer buffering and thread scheduling explain.
 const jumpThreshold = 2 * time.Minute
 
+// exactSpan bounds the spans whose end is computed in int64 nanoseconds:
+// a start Plausible accepts plus or minus this stays within int64.
+const exactSpan = 4e18
+
 func (c *clockWatch) see(s *Sample, j *clockJumps) {
 	if s.Has&FieldStart == 0 {
 		return
+	}
+	d := s.Elapsed + s.Idle
+	if c.slow || d > exactSpan || d < -exactSpan {
+		c.seeSlow(s, j)
+		return
+	}
+	start := s.Start.UnixNano()
+	end := start + int64(d)
+	if !c.seen {
+		c.maxStartNS, c.maxEndNS, c.seen = start, end, true
+		return
+	}
+	if back := c.maxStartNS - start; back > int64(jumpThreshold) && c.maxEndNS-end > int64(jumpThreshold) {
+		j.jump(time.Duration(back), s.Line)
+		// Start again from here: one jump is one event, however many
+		// samples follow it.
+		c.maxStartNS, c.maxEndNS = start, end
+		return
+	}
+	c.maxStartNS = max(c.maxStartNS, start)
+	c.maxEndNS = max(c.maxEndNS, end)
+}
+
+// seeSlow is see on times, for a span too long for int64 nanoseconds
+// (a broken elapsed time), and for every sample after it.
+func (c *clockWatch) seeSlow(s *Sample, j *clockJumps) {
+	if !c.slow {
+		c.slow = true
+		c.maxStart, c.maxEnd = time.Unix(0, c.maxStartNS), time.Unix(0, c.maxEndNS)
 	}
 	end := s.End()
 	if !c.seen {
@@ -738,15 +842,7 @@ func (c *clockWatch) see(s *Sample, j *clockJumps) {
 		return
 	}
 	if back := c.maxStart.Sub(s.Start); back > jumpThreshold && c.maxEnd.Sub(end) > jumpThreshold {
-		j.n++
-		if back > j.max {
-			j.max = back
-		}
-		if j.n == 1 {
-			j.line = s.Line
-		}
-		// Start again from here: one jump is one event, however many
-		// samples follow it.
+		j.jump(back, s.Line)
 		c.maxStart, c.maxEnd = s.Start, end
 		return
 	}
@@ -763,6 +859,16 @@ type clockJumps struct {
 	n    int
 	max  time.Duration
 	line int // of the first jump; 0 when unknown
+}
+
+func (j *clockJumps) jump(back time.Duration, line int) {
+	j.n++
+	if back > j.max {
+		j.max = back
+	}
+	if j.n == 1 {
+		j.line = line
+	}
 }
 
 func (j *clockJumps) merge(o *clockJumps) {

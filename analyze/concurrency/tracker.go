@@ -1,8 +1,6 @@
 package concurrency
 
 import (
-	"container/heap"
-
 	"github.com/jtlscope/jtlscope/samples"
 )
 
@@ -66,28 +64,60 @@ func (t *Tracker) MaxInFlight() int { return t.maxAll }
 // Engines is how many load generators' thread counts were added up.
 func (t *Tracker) Engines() int { return t.threads.Engines() }
 
-// endHeap holds the end times of running requests.
+// endHeap holds the end times of running requests, a min-heap written out
+// rather than through container/heap, whose interface boxed every end
+// time (an allocation per request).
 type endHeap []int64
 
 // admit drops requests that ended by start, adds this one, and returns
 // how many are running.
 func (h *endHeap) admit(start, end int64) int {
 	for len(*h) > 0 && (*h)[0] <= start {
-		heap.Pop(h)
+		h.pop()
 	}
-	heap.Push(h, end)
+	h.push(end)
 	return len(*h)
 }
 
-func (h endHeap) Len() int           { return len(h) }
-func (h endHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h endHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *endHeap) Push(x any)        { *h = append(*h, x.(int64)) }
-func (h *endHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h *endHeap) push(x int64) {
+	*h = append(*h, x)
+	a := *h
+	i := len(a) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if a[p] <= x {
+			break
+		}
+		a[i] = a[p]
+		i = p
+	}
+	a[i] = x
+}
+
+func (h *endHeap) pop() {
+	a := *h
+	n := len(a) - 1
+	x := a[n]
+	*h = a[:n]
+	a = a[:n]
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && a[c+1] < a[c] {
+			c++
+		}
+		if x <= a[c] {
+			break
+		}
+		a[i] = a[c]
+		i = c
+	}
+	if n > 0 {
+		a[i] = x
+	}
 }
 
 // Bin is the level that stands for n when adjacent levels are merged in

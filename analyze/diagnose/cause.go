@@ -44,6 +44,8 @@ type request struct {
 	// failure is the index of the request in Diagnoser.failures when it
 	// is kept for the attribution, else -1.
 	failure int
+	// prep is what the trackers say about the request (Prepare).
+	prep *prepared
 }
 
 // A Marker picks out the requests that show a cause, as a test on their

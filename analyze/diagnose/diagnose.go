@@ -9,6 +9,7 @@ import (
 
 	"github.com/jtlscope/jtlscope/analyze/concurrency"
 	"github.com/jtlscope/jtlscope/analyze/ids"
+	"github.com/jtlscope/jtlscope/analyze/tokens"
 	"github.com/jtlscope/jtlscope/samples"
 )
 
@@ -95,6 +96,42 @@ type Diagnoser struct {
 	// dupid is the duplicate-ID cause, which may change the key of a
 	// request already counted (see duplicateID.collide).
 	dupid *duplicateID
+	age   *tokenAge
+	mp    *multipartCause
+
+	// The pipelined pass (analyze.Preparer): batch is what Prepare
+	// worked out for the samples being added, read in order; without
+	// it each request is prepared as it comes, into one.
+	batch *prepBatch
+	one   prepBatch
+	// rc and k are the request being added and its key: fields rather
+	// than variables, which the causes' observe would make escape to the
+	// heap on every request.
+	rc request
+	k  Key
+	// prepare is d.prepareRequest as a func, made once.
+	prepare func(*samples.Sample)
+	// preparing is the batch Prepare is filling.
+	preparing *prepBatch
+}
+
+// prepared is what a request's trackers say about it: the state that
+// follows values through the run (requests in flight, each ID's uses, each
+// thread's token, multipart bodies) and needs nothing else of the
+// diagnosis, worked out ahead of addRequest, on another core when the
+// pass is pipelined (see Prepare).
+type prepared struct {
+	level concurrency.Level
+	ids   []ids.Use
+	tok   tokens.Use
+	mp    mpObservation
+}
+
+// prepBatch holds the prepared requests of a batch of samples, in order.
+type prepBatch struct {
+	recs []prepared
+	uses []ids.Use // what recs' ids slices point into
+	pos  int
 }
 
 // failure is one failing request, kept for the per-sample attribution.
@@ -125,12 +162,77 @@ func New(opts Options) *Diagnoser {
 	d.causes = newCauses(opts)
 	for _, c := range d.causes {
 		c.setup(d.table)
-		if c, ok := c.(*duplicateID); ok {
+		switch c := c.(type) {
+		case *duplicateID:
 			d.dupid = c
 			c.d = d
+		case *tokenAge:
+			d.age = c
+		case *multipartCause:
+			d.mp = c
 		}
 	}
+	d.prepare = d.prepareRequest
 	return d
+}
+
+// Prepare runs the trackers over the requests of a batch of samples (see
+// analyze.Preparer): about half the work of the pass, which Run does on
+// another core while Add counts the batch before.
+func (d *Diagnoser) Prepare(batch []samples.Sample, prev any) any {
+	pb, _ := prev.(*prepBatch)
+	if pb == nil {
+		pb = &prepBatch{}
+	}
+	pb.recs, pb.uses, pb.pos = pb.recs[:0], pb.uses[:0], 0
+	d.preparing = pb
+	for i := range batch {
+		batch[i].Requests(d.prepare)
+	}
+	d.preparing = nil
+	return pb
+}
+
+// Prepared says that the samples Add is given next are those p was
+// prepared from.
+func (d *Diagnoser) Prepared(p any) { d.batch = p.(*prepBatch) }
+
+// prepareRequest appends what the trackers say about r to the batch being
+// prepared. It skips the requests addRequest skips before reading it.
+func (d *Diagnoser) prepareRequest(r *samples.Sample) {
+	if r.Has&samples.FieldStart == 0 {
+		return
+	}
+	pb := d.preparing
+	pb.recs = append(pb.recs, prepared{})
+	pr := &pb.recs[len(pb.recs)-1]
+	pr.level = d.tracker.Observe(r)
+	d.little.Add(r)
+	if d.dupid != nil {
+		n := len(pb.uses)
+		pb.uses = append(pb.uses, d.dupid.tr.Observe(r)...)
+		pr.ids = pb.uses[n:len(pb.uses):len(pb.uses)]
+	}
+	if d.age != nil {
+		pr.tok = d.age.tr.Observe(r)
+	}
+	if d.mp != nil {
+		pr.mp = d.mp.examine(r)
+	}
+}
+
+// prepared returns what was prepared for r, the next request with a
+// start time.
+func (d *Diagnoser) nextPrepared(r *samples.Sample) *prepared {
+	if pb := d.batch; pb != nil && pb.pos < len(pb.recs) {
+		pb.pos++
+		return &pb.recs[pb.pos-1]
+	}
+	d.preparing = &d.one
+	d.one.recs, d.one.uses = d.one.recs[:0], d.one.uses[:0]
+	d.prepareRequest(r)
+	d.preparing = nil
+	return &d.one.recs[0]
 }
 
 // Add takes one sample; its requests (samples.Sample.Requests: a parent
@@ -154,19 +256,22 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 	if end := r.End(); end.After(d.last) {
 		d.last = end
 	}
+	pr := d.nextPrepared(r)
 	kind := d.kinds.classify(r, d.opts.Status)
-	rc := request{
+	d.rc = request{
 		failed:  kind > 0,
 		kind:    kind,
 		status:  r.Status(),
-		level:   d.tracker.Observe(r),
+		level:   pr.level,
 		label:   d.intern(r.Label, d.labelIx, &d.labels),
 		group:   d.group(r.Thread),
 		failure: -1,
+		prep:    pr,
 	}
+	rc := &d.rc
 	rc.offsetMS = r.Start.Sub(d.origin).Milliseconds()
-	d.little.Add(r)
-	var k Key
+	d.k = Key{}
+	k := &d.k
 	k[dimLabel] = rc.label
 	k[dimGroup] = rc.group
 	k[dimThreads] = int32(rc.level.Threads)
@@ -181,14 +286,14 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 		}
 	}
 	for _, c := range d.causes {
-		c.observe(r, &rc, &k)
+		c.observe(r, rc, k)
 	}
-	raw := k
-	d.table.add(d.coarse(k), rc.failed)
+	raw := *k
+	d.table.add(d.coarse(raw), rc.failed)
 	if d.dupid != nil {
-		d.dupid.counted(raw, &rc)
+		d.dupid.counted(raw, rc)
 	}
-	if len(d.table.cells) > maxCells {
+	if d.table.cells.len() > maxCells {
 		switch {
 		case d.timeShift < maxTimeShift:
 			d.timeShift++

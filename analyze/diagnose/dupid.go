@@ -31,8 +31,8 @@ type duplicateID struct {
 	// dimKeeper marks the one request of a collision group whose failures
 	// all failed that the server took first (see settle).
 	dimReused, dimCollided, dimKeeper int
-	locs                              map[string]int // "endpoint\x00location" -> bit
-	name                              []string       // bit -> "endpoint\x00location"
+	locBit                            []int8   // ids.Use.LocID -> bit+1, 0 for none yet
+	name                              []string // bit -> "endpoint\x00location"
 	seenIDs                           int64
 
 	// pending holds the first uses still in flight, by value: a later use
@@ -108,7 +108,6 @@ const maxPending = 1 << 16
 func newDuplicateID(specs []ids.Spec) *duplicateID {
 	return &duplicateID{
 		tr:      ids.New(ids.Options{Select: specs}),
-		locs:    map[string]int{},
 		pending: map[uint64]int32{},
 	}
 }
@@ -124,7 +123,7 @@ func (c *duplicateID) observe(r *samples.Sample, rc *request, k *Key) {
 	start, end := r.Start.UnixMilli(), r.End().UnixMilli()
 	c.cur, c.joins, c.curStart, c.curEnd, c.curMS = c.cur[:0], c.joins[:0], start, end, r.Elapsed.Milliseconds()
 	c.sweep(start)
-	uses := c.tr.Observe(r)
+	uses := rc.prep.ids
 	if len(uses) > 0 {
 		c.seenIDs++
 	}
@@ -133,15 +132,17 @@ func (c *duplicateID) observe(r *samples.Sample, rc *request, k *Key) {
 		if !u.Primary {
 			continue
 		}
-		key := u.Endpoint + "\x00" + u.Loc
-		bit, ok := c.locs[key]
-		if !ok {
+		for int(u.LocID) >= len(c.locBit) {
+			c.locBit = append(c.locBit, 0)
+		}
+		bit := int(c.locBit[u.LocID]) - 1
+		if bit < 0 {
 			if len(c.name) >= maxIDBits {
 				continue
 			}
 			bit = len(c.name)
-			c.locs[key] = bit
-			c.name = append(c.name, key)
+			c.locBit[u.LocID] = int8(bit + 1)
+			c.name = append(c.name, u.Endpoint+"\x00"+u.Loc)
 		}
 		h := u.Hash ^ uint64(bit)*0x9e3779b97f4a7c15
 		if !u.Reused {

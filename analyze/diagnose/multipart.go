@@ -48,37 +48,52 @@ func (c *multipartCause) setup(t *Table) {
 	c.dimMask = t.addDim("multipart_anomalies")
 }
 
-func (c *multipartCause) observe(r *samples.Sample, rc *request, k *Key) {
+// mpObservation is what observe needs of a request's multipart check.
+type mpObservation struct {
+	state   int32 // mpUnexamined, mpUnverifiable, mpNot or mpChecked
+	mask    int32 // the anomalies' bits
+	checked bool
+}
+
+// examine checks r's multipart body. It runs in Prepare, apart from
+// observe, and touches nothing of c but the checker and kindBit.
+func (c *multipartCause) examine(r *samples.Sample) mpObservation {
 	ch := c.ch.Observe(r)
 	switch {
 	case r.Has&(samples.FieldRequestHeaders|samples.FieldRequestBody) == 0 && !ch.Multipart:
-		k[c.dimState] = mpUnexamined
-		return
+		return mpObservation{state: mpUnexamined}
 	case !ch.Multipart:
-		k[c.dimState] = mpNot
-		return
-	case ch.Checked:
-		k[c.dimState] = mpChecked
-	default:
-		k[c.dimState] = mpUnverifiable
+		return mpObservation{state: mpNot}
 	}
+	o := mpObservation{state: mpUnverifiable, checked: ch.Checked}
 	if ch.Checked {
+		o.state = mpChecked
+	}
+	for _, a := range ch.Anomalies {
+		if a.Kind == multipart.BoundaryReused {
+			continue // a static body is evidence for other causes, not a malformed one
+		}
+		if b, ok := c.kindBit[a.Kind]; ok {
+			o.mask |= 1 << b
+		}
+	}
+	return o
+}
+
+func (c *multipartCause) observe(r *samples.Sample, rc *request, k *Key) {
+	o := rc.prep.mp
+	k[c.dimState] = o.state
+	if o.state == mpUnexamined || o.state == mpNot {
+		return
+	}
+	if o.checked {
 		if rc.failed {
 			c.failedWithBody++
 		} else {
 			c.okWithBody++
 		}
 	}
-	var mask int32
-	for _, a := range ch.Anomalies {
-		if a.Kind == multipart.BoundaryReused {
-			continue // a static body is evidence for other causes, not a malformed one
-		}
-		if b, ok := c.kindBit[a.Kind]; ok {
-			mask |= 1 << b
-		}
-	}
-	k[c.dimMask] = mask
+	k[c.dimMask] = o.mask
 }
 
 // KindRate is the failure rate of requests with one anomaly kind.

@@ -29,7 +29,7 @@ func (c *Counts) add(o Counts) { c.N += o.N; c.Fail += o.Fail }
 // Table holds request and failure counts per feature combination.
 type Table struct {
 	dims  []string
-	cells map[Key]*Counts
+	cells *cellMap
 	// rows are the cells as a slice, once the pass is over (freeze): the
 	// decision scans the table hundreds of times, and a slice scans
 	// several times faster than a map.
@@ -43,10 +43,8 @@ type row struct {
 
 // freeze ends the pass: from now on the table is read through list.
 func (t *Table) freeze() {
-	t.rows = make([]row, 0, len(t.cells))
-	for k, c := range t.cells {
-		t.rows = append(t.rows, row{k, *c})
-	}
+	t.rows = make([]row, 0, t.cells.len())
+	t.cells.each(func(k *Key, c *Counts) { t.rows = append(t.rows, row{*k, *c}) })
 	sort.Slice(t.rows, func(i, j int) bool { return keyLess(t.rows[i].k, t.rows[j].k) })
 	// The map is not needed again: let it go, it is the larger copy.
 	t.cells = nil
@@ -58,14 +56,12 @@ func (t *Table) list() []row {
 	if t.rows != nil {
 		return t.rows
 	}
-	out := make([]row, 0, len(t.cells))
-	for k, c := range t.cells {
-		out = append(out, row{k, *c})
-	}
+	out := make([]row, 0, t.cells.len())
+	t.cells.each(func(k *Key, c *Counts) { out = append(out, row{*k, *c}) })
 	return out
 }
 
-func newTable() *Table { return &Table{cells: map[Key]*Counts{}} }
+func newTable() *Table { return &Table{cells: newCellMap(0)} }
 
 // addDim registers a feature and returns its index in Key.
 func (t *Table) addDim(name string) int {
@@ -85,15 +81,8 @@ func (t *Table) coarsenTime(dim int) {
 // rekey maps every cell's key through f, merging the cells that then
 // coincide.
 func (t *Table) rekey(f func(Key) Key) {
-	merged := make(map[Key]*Counts, len(t.cells)/2)
-	for k, c := range t.cells {
-		k = f(k)
-		if m := merged[k]; m != nil {
-			m.add(*c)
-		} else {
-			merged[k] = c
-		}
-	}
+	merged := newCellMap(t.cells.len() / 2)
+	t.cells.each(func(k *Key, c *Counts) { merged.add(f(*k), *c) })
 	t.cells = merged
 }
 
@@ -156,30 +145,27 @@ func (t *Table) Dim(name string) int {
 // feature learnt after the request was counted (a later request turned
 // out to share its ID) changes its key.
 func (t *Table) move(from, to Key, failed bool) {
-	c := t.cells[from]
+	c := t.cells.get(from)
 	if c == nil || c.N == 0 || from == to {
 		return
 	}
-	c.N--
-	if failed {
-		c.Fail--
-	}
-	if c.N == 0 {
-		delete(t.cells, from)
+	if c.N == 1 {
+		t.cells.remove(from)
+	} else {
+		c.N--
+		if failed {
+			c.Fail--
+		}
 	}
 	t.add(to, failed)
 }
 
 func (t *Table) add(k Key, failed bool) {
-	c := t.cells[k]
-	if c == nil {
-		c = &Counts{}
-		t.cells[k] = c
-	}
-	c.N++
+	c := Counts{N: 1}
 	if failed {
-		c.Fail++
+		c.Fail = 1
 	}
+	t.cells.add(k, c)
 }
 
 // Each calls fn for every cell that keep accepts (nil keeps all), in a
@@ -237,7 +223,8 @@ func (t *Table) Total(keep func(Key) bool) Counts {
 // stratum(k); cells where stratum returns "" are left out.
 func (t *Table) Split(keep func(Key) bool, exposed func(Key) bool, stratum func(Key) string) []Stratum {
 	byName := map[string]*Stratum{}
-	for k, c := range t.cells {
+	for _, r := range t.list() {
+		k, c := r.k, &r.c
 		if keep != nil && !keep(k) {
 			continue
 		}

@@ -20,14 +20,14 @@ func TestCoarsenTimeMergesAndKeepsTotals(t *testing.T) {
 		}
 	}
 	tb.coarsenTime(dimTime)
-	if len(tb.cells) != 50*5 {
-		t.Fatalf("%d cells after one coarsening, want 250", len(tb.cells))
+	if tb.cells.len() != 50*5 {
+		t.Fatalf("%d cells after one coarsening, want 250", tb.cells.len())
 	}
 	if got := tb.Total(nil); got != want {
 		t.Fatalf("totals %+v, want %+v", got, want)
 	}
-	for k, c := range tb.cells {
-		if k[dimTime] >= 50 || c.N != 2 {
+	for _, r := range tb.list() {
+		if k, c := r.k, r.c; k[dimTime] >= 50 || c.N != 2 {
 			t.Fatalf("cell %v has %+v", k[dimTime], c)
 		}
 	}
@@ -66,8 +66,8 @@ func TestTableBoundedByDistinctThreadCounts(t *testing.T) {
 		}
 		d.Add(&s)
 	}
-	if len(d.table.cells) > maxCells+1 || d.threadShift == 0 {
-		t.Fatalf("%d cells, thread shift %d", len(d.table.cells), d.threadShift)
+	if d.table.cells.len() > maxCells+1 || d.threadShift == 0 {
+		t.Fatalf("%d cells, thread shift %d", d.table.cells.len(), d.threadShift)
 	}
 	tot := d.table.Total(nil)
 	if tot.N != n || tot.Fail != n/10 {

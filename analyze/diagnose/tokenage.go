@@ -36,7 +36,7 @@ func (c *tokenAge) setup(t *Table) {
 }
 
 func (c *tokenAge) observe(r *samples.Sample, rc *request, k *Key) {
-	u := c.tr.Observe(r)
+	u := rc.prep.tok
 	c.last = u
 	switch {
 	case u.TokenRequest:

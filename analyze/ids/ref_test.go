@@ -27,6 +27,7 @@ type refTracker struct {
 }
 
 type refLoc struct {
+	id                            int32 // its place in order
 	endpoint, loc                 string
 	vals                          map[string]*refVal
 	classes                       map[Class]int64
@@ -80,7 +81,7 @@ outer:
 				rt.dropped++
 				continue
 			}
-			ls = &refLoc{endpoint: endpoint, loc: c.Loc, vals: map[string]*refVal{}, classes: map[Class]int64{}, lastReq: -1}
+			ls = &refLoc{id: int32(len(rt.order)), endpoint: endpoint, loc: c.Loc, vals: map[string]*refVal{}, classes: map[Class]int64{}, lastReq: -1}
 			rt.locs[k] = ls
 			rt.order = append(rt.order, ls)
 		}
@@ -145,7 +146,7 @@ outer:
 }
 
 func (rt *refTracker) use(ls *refLoc, r *samples.Sample, c Candidate, endpoint string) Use {
-	u := Use{Endpoint: endpoint, Loc: c.Loc, Class: c.Class, Value: c.Value}
+	u := Use{Endpoint: endpoint, Loc: c.Loc, LocID: ls.id, Class: c.Class, Value: c.Value}
 	timed := !r.Start.IsZero()
 	var start, end int64
 	if timed {

@@ -29,7 +29,11 @@ type Options struct {
 type Use struct {
 	Endpoint string
 	Loc      string
-	Class    Class
+	// LocID numbers the (Endpoint, Loc) pair, from 0 in the order the
+	// Tracker first saw them, so that a caller can keep something per
+	// location without building a key from the two strings.
+	LocID int32
+	Class Class
 	// Value is the value as found; it may be a secret (see Result for
 	// what is safe to print).
 	Value string
@@ -277,7 +281,7 @@ func (t *Tracker) Observe(r *samples.Sample) []Use {
 		} else {
 			h = maphash.String(t.seed, c.Value)
 		}
-		t.uses = append(t.uses, Use{Endpoint: endpoint, Loc: c.Loc, Class: c.Class, Value: c.Value, Hash: h})
+		t.uses = append(t.uses, Use{Endpoint: endpoint, Loc: c.Loc, LocID: ls.id, Class: c.Class, Value: c.Value, Hash: h})
 		t.hashes = append(t.hashes, h)
 		t.states = append(t.states, ls)
 		t.done = append(t.done, false)

@@ -108,7 +108,7 @@ func New(opts Options) *Summary {
 const noBudget = 1 << 40
 
 func (sm *Summary) newAcc() *acc {
-	a := &acc{q: stats.NewDurations(noBudget, time.Millisecond), codes: map[string]int64{}}
+	a := &acc{q: stats.NewDurations(noBudget, time.Millisecond)}
 	if sm.compact {
 		a.q.Compact()
 	}
@@ -240,7 +240,7 @@ type acc struct {
 	sum         time.Duration
 	min, max    time.Duration
 	q           *stats.Durations
-	codes       map[string]int64
+	codes       analyze.CodeCounts
 	bytes, sent int64
 	hasTime     bool
 	first, last time.Time
@@ -276,7 +276,7 @@ func (a *acc) add(s *samples.Sample, count int) {
 		errs = n
 	}
 	a.errors += errs
-	analyze.AddCode(a.codes, s.Code, n)
+	a.codes.Add(s.Code, n)
 	a.bytes += max(s.Bytes, 0)
 	a.sent += max(s.SentBytes, 0)
 	if s.Has&samples.FieldStart != 0 {
@@ -305,8 +305,8 @@ func (a *acc) merge(o *acc) {
 	a.errors += o.errors
 	a.sum += o.sum
 	a.q.Merge(o.q)
-	for c, n := range o.codes {
-		analyze.AddCode(a.codes, c, n)
+	for c, n := range o.codes.Map() {
+		a.codes.Add(c, n)
 	}
 	a.bytes += o.bytes
 	a.sent += o.sent
@@ -322,7 +322,7 @@ func (a *acc) merge(o *acc) {
 }
 
 func (a *acc) row(label string) Row {
-	r := Row{Label: label, Samples: a.n, Errors: a.errors, Codes: a.codes}
+	r := Row{Label: label, Samples: a.n, Errors: a.errors, Codes: a.codes.Map()}
 	if a.n == 0 {
 		return r
 	}

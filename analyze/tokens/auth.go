@@ -167,8 +167,11 @@ func tokenPath(url string) bool {
 		}
 		url = url[j:]
 	}
-	if i := strings.IndexAny(url, "?#"); i >= 0 {
-		url = url[:i]
+	for i := 0; i < len(url); i++ {
+		if url[i] == '?' || url[i] == '#' {
+			url = url[:i]
+			break
+		}
 	}
 	url = strings.TrimRight(url, "/")
 	const suffix = "/token"
@@ -179,6 +182,12 @@ func tokenPath(url string) bool {
 // in any case, without allocating.
 func containsFold(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
+		// sub is ASCII, so a window can only match if its first byte is
+		// sub's first in either case (|0x20 maps both to one): a cheap
+		// test before the full one.
+		if s[i]|0x20 != sub[0]|0x20 {
+			continue
+		}
 		if strings.EqualFold(s[i:i+len(sub)], sub) {
 			return true
 		}

@@ -149,6 +149,10 @@ type Tracker struct {
 	tokens  map[string]*token // keyed by the token itself, which never leaves the Tracker
 	order   []*token
 	threads map[threadKey]*thread
+	// threadCache holds recent entries of threads by a cheap hash of the
+	// thread name: most requests come from a thread seen a few requests
+	// before, and the map hashes both strings.
+	threadCache [256]threadEntry
 
 	// pending holds token requests that had not ended by the latest
 	// request start seen; other threads cannot have their token yet.
@@ -199,6 +203,14 @@ type thread struct {
 	// when it failed after the last success; failedEnd when it ended.
 	failed    string
 	failedEnd time.Time
+	// in is the usage the thread was last counted in (usage.record): it
+	// is in that usage's threads.
+	in *usage
+}
+
+type threadEntry struct {
+	k  threadKey
+	th *thread
 }
 
 // usage accumulates the requests that used one token.
@@ -212,7 +224,7 @@ type usage struct {
 	threadsCapped       bool
 }
 
-func (us *usage) record(r *samples.Sample, k threadKey, u *Use) {
+func (us *usage) record(r *samples.Sample, k threadKey, th *thread, u *Use) {
 	if us.requests == 0 || r.Start.Before(us.first) {
 		us.first = r.Start
 	}
@@ -235,15 +247,24 @@ func (us *usage) record(r *samples.Sample, k threadKey, u *Use) {
 	if u.AgeFrom != "" && u.Age > us.maxAge {
 		us.maxAge = u.Age
 	}
+	if th != nil && th.in == us {
+		u.Threads = len(us.threads)
+		return
+	}
 	if us.threads == nil {
 		us.threads = make(map[threadKey]struct{})
 	}
-	if _, ok := us.threads[k]; !ok {
+	_, ok := us.threads[k]
+	if !ok {
 		if len(us.threads) < maxThreads {
 			us.threads[k] = struct{}{}
+			ok = true
 		} else {
 			us.threadsCapped = true
 		}
+	}
+	if ok && th != nil {
+		th.in = us
 	}
 	u.Threads = len(us.threads)
 }
@@ -307,7 +328,7 @@ func (t *Tracker) Observe(r *samples.Sample) Use {
 	switch {
 	case u.Bearer:
 		t.withToken++
-		t.use(&u, r, k, cred)
+		t.use(&u, r, k, th, cred)
 	case hasHeaders:
 		t.withoutToken++
 		if hasAuth {
@@ -390,7 +411,12 @@ func (t *Tracker) ended(f *fetch) {
 }
 
 func (t *Tracker) thread(k threadKey) *thread {
+	e := &t.threadCache[threadSlot(k.name)]
+	if e.th != nil && e.k == k {
+		return e.th
+	}
 	if th, ok := t.threads[k]; ok {
+		e.k, e.th = k, th
 		return th
 	}
 	if len(t.threads) >= maxThreads {
@@ -399,7 +425,20 @@ func (t *Tracker) thread(k threadKey) *thread {
 	}
 	th := &thread{tokenOnly: true}
 	t.threads[k] = th
+	e.k, e.th = k, th
 	return th
+}
+
+// threadSlot picks a thread's place in Tracker.threadCache from its
+// name's length and last bytes, where JMeter's names differ ("<group>
+// 1-17").
+func threadSlot(name string) uint8 {
+	n := len(name)
+	var x uint64
+	for i := max(n-8, 0); i < n; i++ {
+		x = x<<8 | uint64(name[i])
+	}
+	return uint8((x ^ uint64(n)) * 0x9e3779b97f4a7c15 >> 56)
 }
 
 // fetched records a successful token request.
@@ -472,7 +511,7 @@ func newToken(tokStr string) *token {
 }
 
 // use ages the token cred that r carried.
-func (t *Tracker) use(u *Use, r *samples.Sample, k threadKey, cred string) {
+func (t *Tracker) use(u *Use, r *samples.Sample, k threadKey, th *thread, cred string) {
 	tok := t.lookup(cred)
 	if tok == nil {
 		// Past the limit: still name and date the token, but keep nothing.
@@ -482,7 +521,7 @@ func (t *Tracker) use(u *Use, r *samples.Sample, k threadKey, cred string) {
 	u.Token, u.Kind = tok.fp, tok.kind
 	if tok.kind == KindPlaceholder {
 		t.placeholders++
-		tok.record(r, k, u)
+		tok.record(r, k, th, u)
 		return
 	}
 	if !r.Start.IsZero() {
@@ -498,7 +537,7 @@ func (t *Tracker) use(u *Use, r *samples.Sample, k threadKey, cred string) {
 		u.NotYetValid = !tok.jwt.NotBefore.IsZero() && r.Start.Before(tok.jwt.NotBefore)
 		t.count(u)
 	}
-	tok.record(r, k, u)
+	tok.record(r, k, th, u)
 }
 
 // infer guesses the token a request without recorded headers used.
@@ -520,7 +559,7 @@ func (t *Tracker) infer(u *Use, r *samples.Sample, k threadKey, th *thread) {
 		f.listed = true
 		t.inferredFrom = append(t.inferredFrom, f)
 	}
-	us.record(r, k, u)
+	us.record(r, k, th, u)
 }
 
 // source is the token request a request of thread th starting at start

@@ -222,3 +222,23 @@ func TestGrouperBounded(t *testing.T) {
 		t.Errorf("%d samples of %d; up to %d threads remembered", n, rows, most)
 	}
 }
+
+// maybeChild only filters rows before the full check: every label that
+// isChildLabel accepts must pass it.
+func TestMaybeChildAdmitsEveryChildLabel(t *testing.T) {
+	parents := []string{"", "a", "-", "1", "get-1", "x-", "Buy ticket", "ü-ß"}
+	for _, p := range parents {
+		for n := 0; n < 120; n++ {
+			for _, l := range []string{p + "-" + itoa(n), p + "-0" + itoa(n), p + "-" + itoa(n) + "x", p + itoa(n)} {
+				if isChildLabel(l, p, n) && !maybeChild(l) {
+					t.Errorf("maybeChild(%q) = false, but it is child %d of %q", l, n, p)
+				}
+			}
+		}
+	}
+	for _, l := range []string{"", "a", "7", "a-", "a-b", "ab12"} {
+		if maybeChild(l) {
+			t.Errorf("maybeChild(%q) = true", l)
+		}
+	}
+}
