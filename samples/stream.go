@@ -143,8 +143,11 @@ func (st *Stream) start() {
 			index: i,
 			in:    in,
 			out:   make(chan *batch, 3),
-			free:  make(chan *batch, 4),
-			done:  st.done,
+			// Room for every batch that can be in flight (queued, being
+			// read, being filled), so that none is dropped on recycling
+			// and made again: a fresh batch is 140 KB to clear.
+			free: make(chan *batch, 2*len(st.inputs)+6),
+			done: st.done,
 		}
 		for j := 0; j < 4; j++ {
 			src.free <- &batch{src: src, samples: make([]Sample, 0, batchSize)}

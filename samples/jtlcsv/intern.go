@@ -30,11 +30,11 @@ func (c *strCache) get(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if c.last == string(b) {
+	if same(c.last, b) {
 		return c.last
 	}
 	h := hashBytes(b)
-	if s := c.slots[h]; s == string(b) {
+	if s := c.slots[h]; same(s, b) {
 		c.last = s
 		return s
 	}
@@ -53,6 +53,15 @@ func (c *strCache) get(b []byte) string {
 		}
 	}
 	return s
+}
+
+// same reports whether s == string(b), comparing the last bytes first:
+// values of a column that differ (thread names "... 1-17", "... 1-18";
+// URLs with IDs) mostly differ at their end, where a compare from the
+// start finds it last.
+func same(s string, b []byte) bool {
+	n := len(b)
+	return len(s) == n && s[n-1] == b[n-1] && s == string(b)
 }
 
 // getString is get for a value that had to be rewritten (invalid UTF-8).

@@ -119,8 +119,10 @@ func (p *parser) next(s *samples.Sample) (step, *samples.ParseError) {
 		p.line += p.sc.lines
 		raw := p.data[start:end]
 		fields := p.sc.fields
-		if i := bytes.IndexByte(raw, 0); i >= 0 {
-			return stepError, p.errorAt(line, fieldOf(raw, i, p.sc.delim), start+i, "NUL byte in the record (a crash or a disk-full left the file padded?); skipped")
+		if !p.sc.known || p.sc.nul {
+			if i := bytes.IndexByte(raw, 0); i >= 0 {
+				return stepError, p.errorAt(line, fieldOf(raw, i, p.sc.delim), start+i, "NUL byte in the record (a crash or a disk-full left the file padded?); skipped")
+			}
 		}
 		lay := p.conv.lay
 		if len(fields) != len(lay.cols) {
@@ -129,7 +131,7 @@ func (p *parser) next(s *samples.Sample) (step, *samples.ParseError) {
 			}
 			return stepError, p.errorAt(line, 0, start, p.countMessage(len(fields), end))
 		}
-		p.conv.sanitize = !utf8.Valid(raw)
+		p.conv.sanitize = !(p.sc.known && p.sc.ascii) && !utf8.Valid(raw)
 		if p.conv.sanitize {
 			p.conv.badUTF8++
 		}

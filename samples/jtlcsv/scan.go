@@ -31,6 +31,12 @@ type scanner struct {
 	// included.
 	lines int
 
+	// What scanFast saw of the bytes of the record it split, found in the
+	// same pass: known says these are set (scanSlow leaves them unset);
+	// nul that there is a NUL byte, ascii that no byte is above 0x7f (so
+	// the record is valid UTF-8).
+	known, nul, ascii bool
+
 	// Where and why the last scan failed.
 	errAt  int // offset in data
 	errCol int // 1-based field number
@@ -67,6 +73,7 @@ func (sc *scanner) scan(data []byte, pos int) (scanStatus, int) {
 			return scanRecord, end
 		}
 	}
+	sc.known = false
 	return sc.scanSlow(data, pos)
 }
 
@@ -107,6 +114,9 @@ func (sc *scanner) scanFast(data []byte, pos int) (int, bool) {
 	f := sc.fields[:0]
 	start := pos
 	i := pos
+	// or and zero gather the record's bytes and its NUL bytes as they
+	// go by, so that the parser need not read the record again for them.
+	var or, zero uint64
 	for ; i+8 <= len(data); i += 8 {
 		w := binary.LittleEndian.Uint64(data[i:])
 		m := zeroBytes(w^dm) | zeroBytes(w^(ones*'\n'))
@@ -114,45 +124,70 @@ func (sc *scanner) scanFast(data []byte, pos int) (int, bool) {
 			k := i + bits.TrailingZeros64(m)>>3
 			m &= m - 1
 			if k > stop {
-				return sc.special(data, f, start, stop, k)
+				return sc.special(data, f, start, stop, k, or, zero, w, i)
 			}
 			if data[k] == d {
 				f = append(f, data[start:k])
 				start = k + 1
 				continue
 			}
+			// The record ends here: only the bytes of w before k are
+			// its own.
+			low := uint64(1)<<(8*uint(k-i)) - 1
+			sc.note(or|w&low, zero|zeroBytes(w)&low)
 			return sc.endLine(f, data[start:k], k+1)
 		}
+		or |= w
+		zero |= zeroBytes(w)
 	}
 	for ; i < len(data); i++ {
 		c := data[i]
 		if c != d && c != '\n' {
+			or |= uint64(c)
+			if c == 0 {
+				zero = highs
+			}
 			continue
 		}
 		if i > stop {
-			return sc.special(data, f, start, stop, i)
+			return sc.special(data, f, start, stop, i, or, zero, 0, i)
 		}
 		if c == d {
 			f = append(f, data[start:i])
 			start = i + 1
 			continue
 		}
+		sc.note(or, zero)
 		return sc.endLine(f, data[start:i], i+1)
 	}
 	if stop < len(data) {
 		return 0, false
 	}
+	sc.note(or, zero)
 	sc.lines = 0
 	sc.fields = append(f, data[start:])
 	sc.quoted = sc.quoted[:0]
 	return len(data), true
 }
 
+// note records what scanFast saw of a record's bytes: or is their OR,
+// zero has a high bit set where one of them was NUL.
+func (sc *scanner) note(or, zero uint64) {
+	sc.known, sc.nul, sc.ascii = true, zero&highs != 0, or&highs == 0
+}
+
 // special handles the quote or CR at data[stop] met before data[k], the
 // next delimiter or LF. A CRLF line end is fine; anything else is not.
-func (sc *scanner) special(data []byte, f [][]byte, start, stop, k int) (int, bool) {
+// or and zero are what scanFast gathered before the word w at data[i:]
+// (w is 0 in the byte-at-a-time tail, which has gathered them all).
+func (sc *scanner) special(data []byte, f [][]byte, start, stop, k int, or, zero, w uint64, i int) (int, bool) {
 	if data[stop] == '\r' && k == stop+1 && data[k] == '\n' {
 		sc.crAt = -1
+		if k >= i && k < i+8 {
+			low := uint64(1)<<(8*uint(k-i)) - 1
+			or, zero = or|w&low, zero|zeroBytes(w)&low
+		}
+		sc.note(or, zero)
 		return sc.endLine(f, data[start:stop], k+1)
 	}
 	return 0, false
