@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"sort"
 
 	"github.com/jtlscope/jtlscope/analyze/stats"
@@ -640,6 +641,36 @@ func (a *assessment) fit(d *decision, m *Marker) *Fit {
 		Alone:  round3(1 - deviance(a.table, keep, []func(Key) bool{m.match})/d0),
 		Unique: round3(math.Max(0, without-with) / d0),
 	}
+}
+
+// bitCounts counts p's requests, in one scan, for each bit of a feature
+// that is a bit set (ID locations, multipart anomalies): with[b] are the
+// requests with bit b, all every request, and selected those sel accepts
+// (all of them when sel is nil; bits count only on selected requests).
+// Every candidate marker of such a cause is then measured from counts.
+func (a *assessment) bitCounts(p *population, mask func(Key) uint32, sel func(Key) bool) (with [32]Counts, all, selected Counts) {
+	v := p.all()
+	for _, r := range a.table.list() {
+		cc, ok := v.counts(r.k, r.c)
+		if !ok {
+			continue
+		}
+		all.add(cc)
+		if sel != nil && !sel(r.k) {
+			continue
+		}
+		selected.add(cc)
+		for m := mask(r.k); m != 0; m &= m - 1 {
+			with[bits.TrailingZeros32(m)].add(cc)
+		}
+	}
+	return with, all, selected
+}
+
+// splitDeviance is the deviance of the model that splits all into in and
+// the rest, each with its own rate: a one-marker deviance from counts.
+func splitDeviance(in, all Counts) float64 {
+	return binomDev(in) + binomDev(Counts{all.N - in.N, all.Fail - in.Fail})
 }
 
 // binomDev is the deviance contribution of a group with n requests and k

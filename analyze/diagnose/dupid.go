@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"math/bits"
 	"sort"
 	"strings"
 
@@ -336,28 +335,14 @@ func (c *duplicateID) propose(a *assessment, p *population) *Marker {
 	if p.kind == 0 {
 		return nil
 	}
-	// One pass counts every location's shared IDs; the deviance of a
-	// one-marker model follows from the counts.
-	var with [32]Counts
-	var all Counts
-	v := p.all()
-	for _, r := range a.table.list() {
-		cc, ok := v.counts(r.k, r.c)
-		if !ok {
-			continue
-		}
-		all.add(cc)
-		for mask := uint32(r.k[c.dimReused] | r.k[c.dimCollided]); mask != 0; mask &= mask - 1 {
-			with[bits.TrailingZeros32(mask)].add(cc)
-		}
-	}
+	with, all, _ := a.bitCounts(p, func(k Key) uint32 { return uint32(k[c.dimReused] | k[c.dimCollided]) }, nil)
 	best, bestDev := -1, 0.0
 	for bit := range c.name {
 		cnt := with[bit]
 		if cnt.Fail == 0 {
 			continue
 		}
-		if d := binomDev(cnt) + binomDev(Counts{all.N - cnt.N, all.Fail - cnt.Fail}); best < 0 || d < bestDev {
+		if d := splitDeviance(cnt, all); best < 0 || d < bestDev {
 			best, bestDev = bit, d
 		}
 	}

@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"math/bits"
 	"sort"
 	"strings"
 
@@ -128,25 +127,7 @@ func (c *multipartCause) propose(a *assessment, p *population) *Marker {
 	if p.kind == 0 {
 		return nil
 	}
-	// One pass counts every anomaly kind; the deviance of a one-marker
-	// model follows from the counts.
-	var with [32]Counts
-	var all, multi Counts
-	v := p.all()
-	for _, r := range a.table.list() {
-		cc, ok := v.counts(r.k, r.c)
-		if !ok {
-			continue
-		}
-		all.add(cc)
-		if !c.multipartReq(r.k) {
-			continue
-		}
-		multi.add(cc)
-		for mask := uint32(r.k[c.dimMask]); mask != 0; mask &= mask - 1 {
-			with[bits.TrailingZeros32(mask)].add(cc)
-		}
-	}
+	with, all, multi := a.bitCounts(p, func(k Key) uint32 { return uint32(k[c.dimMask]) }, c.multipartReq)
 	var best *Marker
 	bestDev := 0.0
 	for i, kind := range c.kinds {
@@ -161,8 +142,7 @@ func (c *multipartCause) propose(a *assessment, p *population) *Marker {
 		if cnt.Fail == 0 || clean.N == 0 || cnt.Rate() <= clean.Rate() {
 			continue
 		}
-		d := binomDev(cnt) + binomDev(Counts{all.N - cnt.N, all.Fail - cnt.Fail})
-		if best == nil || d < bestDev {
+		if d := splitDeviance(cnt, all); best == nil || d < bestDev {
 			best, bestDev = c.marker(i), d
 		}
 	}
