@@ -596,12 +596,16 @@ func (d *decision) cause(k Key) *choice {
 // pipeline is the order in which a server usually checks a request:
 // credentials first (in a gateway or middleware, before any body is
 // read), then its rate, then the body's framing, then what the body says.
-// When a request fails two of these checks, the first one answers.
+// When a request fails two of these checks, the first one answers. A
+// thread group that fails every request stands where the setting it
+// carries is checked: in practice a body (a Header Manager's Content-Type)
+// or an ID (its CSV Data Set), after the credentials.
 var pipeline = map[string]int{
 	"token-invalid":      1,
 	"token-age":          2,
 	"rate-limit":         3,
 	"multipart-boundary": 4,
+	"thread-group":       4,
 	"duplicate-id":       5,
 }
 
