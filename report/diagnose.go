@@ -85,7 +85,12 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style, width int)
 	ew := &errWriter{w: w}
 	heading := func(s string) { ew.heading(style, s) }
 	heading("Verdict")
-	ew.printf("%s\n\n", wrap(r.Verdict, textWidth(width, 100, indentFor(style)), indentFor(style)))
+	// Markdown reads <n> and <id> as HTML tags, and * or _ as emphasis.
+	prose := func(s string) string { return s }
+	if style == table.Markdown {
+		prose = mdText
+	}
+	ew.printf("%s\n\n", wrap(prose(r.Verdict), textWidth(width, 100, indentFor(style)), indentFor(style)))
 	if r.Failures > 0 {
 		heading("Failures by kind")
 		kt := table.Table{
@@ -118,9 +123,12 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style, width int)
 	}
 	heading("Evidence")
 	for _, c := range r.Causes {
-		ew.printf("%s%s (%s): %s\n", bullet(style), c.Cause, c.Verdict, c.Summary)
+		if r.Failures == 0 && c.Verdict == diagnose.Unlikely && c.Cause != "concurrency" {
+			continue // nothing failed: what a cause would have explained is moot
+		}
+		ew.printf("%s%s (%s): %s\n", bullet(style), c.Cause, c.Verdict, prose(c.Summary))
 		if c.Missing != "" {
-			ew.printf("%s  next time: %s\n", indentFor(style), c.Missing)
+			ew.printf("%s  next time: %s\n", indentFor(style), prose(c.Missing))
 		}
 		if c.Fit != nil && c.Fit.ExplainedBy != "" {
 			ew.printf("%s  explained by %s: it adds nothing once that cause is known\n", indentFor(style), c.Fit.ExplainedBy)
