@@ -254,18 +254,19 @@ type attributionRow struct {
 	Label  string `csv:"label"`
 	Start  string `csv:"start"`
 	Code   string `csv:"code"`
+	Kind   string `csv:"kind"`
 	Cause  string `csv:"cause"`
 }
 
 // Attribution writes one CSV row per failing sample:
-// source,line,label,start,code,cause.
+// source,line,label,start,code,kind,cause.
 func Attribution(w io.Writer, rows []diagnose.Attribution) error {
 	out := make([]attributionRow, len(rows))
 	for i, a := range rows {
-		out[i] = attributionRow{a.Source, a.Line, redact.Text(a.Label), a.Start.UTC().Format(time.RFC3339Nano), redact.Text(a.Code), a.Cause}
+		out[i] = attributionRow{a.Source, a.Line, redact.Text(a.Label), a.Start.UTC().Format(time.RFC3339Nano), redact.Text(a.Code), a.Kind, a.Cause}
 	}
 	if len(out) == 0 {
-		_, err := io.WriteString(w, "source,line,label,start,code,cause\n")
+		_, err := io.WriteString(w, "source,line,label,start,code,kind,cause\n")
 		return err
 	}
 	return table.MarshalCSV(out, w)

@@ -89,7 +89,7 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 		}
 		b.WriteString(strings.Join(parts, ", ") + ".")
 		for _, f := range likely {
-			fmt.Fprintf(&b, " %s: %s", capitalize(causeTitle(f.Cause)), f.Summary)
+			fmt.Fprintf(&b, " %s: %s", capitalize(causeTitle(f.Cause)), lowerFirst(f.Summary))
 		}
 	}
 	for _, f := range possible {
