@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"sort"
 
 	"github.com/jtlscope/jtlscope/analyze/stats"
@@ -96,6 +97,12 @@ func (p *population) whole() view { return view{keep: p.base, fail: p.failure} }
 func (p *population) wholeWhere(f func(Key) bool) view {
 	return view{keep: func(k Key) bool { return p.base(k) && f(k) }, fail: p.failure}
 }
+
+// answered reports whether the population's failures got an answer from
+// the server (an HTTP status, or a good status an assertion failed): a
+// request the server never answered (a timeout, a refused connection) did
+// not fail for its token, its ID or its body.
+func (p *population) answered() bool { return p.kind != 0 && p.def.class != ClassNonHTTP }
 
 // without returns the population less the requests ms mark.
 func (p *population) without(ms ...*Marker) *population {
@@ -595,12 +602,16 @@ func (d *decision) cause(k Key) *choice {
 // pipeline is the order in which a server usually checks a request:
 // credentials first (in a gateway or middleware, before any body is
 // read), then its rate, then the body's framing, then what the body says.
-// When a request fails two of these checks, the first one answers.
+// When a request fails two of these checks, the first one answers. A
+// thread group that fails every request stands where the setting it
+// carries is checked: in practice a body (a Header Manager's Content-Type)
+// or an ID (its CSV Data Set), after the credentials.
 var pipeline = map[string]int{
 	"token-invalid":      1,
 	"token-age":          2,
 	"rate-limit":         3,
 	"multipart-boundary": 4,
+	"thread-group":       4,
 	"duplicate-id":       5,
 }
 
@@ -640,6 +651,36 @@ func (a *assessment) fit(d *decision, m *Marker) *Fit {
 		Alone:  round3(1 - deviance(a.table, keep, []func(Key) bool{m.match})/d0),
 		Unique: round3(math.Max(0, without-with) / d0),
 	}
+}
+
+// bitCounts counts p's requests, in one scan, for each bit of a feature
+// that is a bit set (ID locations, multipart anomalies): with[b] are the
+// requests with bit b, all every request, and selected those sel accepts
+// (all of them when sel is nil; bits count only on selected requests).
+// Every candidate marker of such a cause is then measured from counts.
+func (a *assessment) bitCounts(p *population, mask func(Key) uint32, sel func(Key) bool) (with [32]Counts, all, selected Counts) {
+	v := p.all()
+	for _, r := range a.table.list() {
+		cc, ok := v.counts(r.k, r.c)
+		if !ok {
+			continue
+		}
+		all.add(cc)
+		if sel != nil && !sel(r.k) {
+			continue
+		}
+		selected.add(cc)
+		for m := mask(r.k); m != 0; m &= m - 1 {
+			with[bits.TrailingZeros32(m)].add(cc)
+		}
+	}
+	return with, all, selected
+}
+
+// splitDeviance is the deviance of the model that splits all into in and
+// the rest, each with its own rate: a one-marker deviance from counts.
+func splitDeviance(in, all Counts) float64 {
+	return binomDev(in) + binomDev(Counts{all.N - in.N, all.Fail - in.Fail})
 }
 
 // binomDev is the deviance contribution of a group with n requests and k

@@ -257,7 +257,7 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 		d.last = end
 	}
 	pr := d.nextPrepared(r)
-	kind := d.kinds.classify(r, d.opts.Status)
+	kind, eff := d.kinds.classify(r, d.opts.Status)
 	d.rc = request{
 		failed:  kind > 0,
 		kind:    kind,
@@ -280,7 +280,7 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 	k[dimKind] = kind
 	if rc.failed {
 		k[dimLatency] = latencyBand(r.Elapsed)
-		d.kinds.observe(kind, r, rc.label)
+		d.kinds.observe(kind, r, eff, rc.label)
 		if d.opts.Attribution {
 			rc.failure = len(d.failures)
 		}

@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"math/bits"
 	"sort"
 	"strings"
 
@@ -334,31 +333,17 @@ func (c *duplicateID) marker(bit int) *Marker {
 }
 
 func (c *duplicateID) propose(a *assessment, p *population) *Marker {
-	if p.kind == 0 {
+	if !p.answered() {
 		return nil
 	}
-	// One pass counts every location's shared IDs; the deviance of a
-	// one-marker model follows from the counts.
-	var with [32]Counts
-	var all Counts
-	v := p.all()
-	for _, r := range a.table.list() {
-		cc, ok := v.counts(r.k, r.c)
-		if !ok {
-			continue
-		}
-		all.add(cc)
-		for mask := uint32(r.k[c.dimReused] | r.k[c.dimCollided]); mask != 0; mask &= mask - 1 {
-			with[bits.TrailingZeros32(mask)].add(cc)
-		}
-	}
+	with, all, _ := a.bitCounts(p, func(k Key) uint32 { return uint32(k[c.dimReused] | k[c.dimCollided]) }, nil)
 	best, bestDev := -1, 0.0
 	for bit := range c.name {
 		cnt := with[bit]
 		if cnt.Fail == 0 {
 			continue
 		}
-		if d := binomDev(cnt) + binomDev(Counts{all.N - cnt.N, all.Fail - cnt.Fail}); best < 0 || d < bestDev {
+		if d := splitDeviance(cnt, all); best < 0 || d < bestDev {
 			best, bestDev = bit, d
 		}
 	}
@@ -378,6 +363,10 @@ func (c *duplicateID) assess(a *assessment, v *causeVerdict) Finding {
 	res := c.tr.Result()
 	ev := &DuplicateIDEvidence{IDs: res, Collisions: c.groups}
 	f.Evidence = ev
+	if a.failures > 0 && !a.anyAnswered() {
+		f.Summary = "No failure got an answer from the server, so none was refused for its ID."
+		return f
+	}
 	pop := v.ownPop(a)
 	if pop == nil {
 		pop = &population{}
@@ -406,8 +395,8 @@ func (c *duplicateID) assess(a *assessment, v *causeVerdict) Finding {
 	}
 	if m == nil {
 		loc := failingLocs[0]
-		f.Summary = fmt.Sprintf("No failing request shared an ID with another (%s: %s values in %s requests).",
-			describeLoc(loc), countNum(loc.Distinct), countNum(loc.Requests))
+		f.Summary = fmt.Sprintf("No failing request shared an ID with another (%s: %s in %s).",
+			describeLoc(loc), count(loc.Distinct, "value"), count(loc.Requests, "request"))
 		f.short = "no failing request shared an ID with another"
 		return f
 	}

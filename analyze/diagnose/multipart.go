@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"math/bits"
 	"sort"
 	"strings"
 
@@ -140,28 +139,10 @@ func (c *multipartCause) multipartReq(k Key) bool {
 }
 
 func (c *multipartCause) propose(a *assessment, p *population) *Marker {
-	if p.kind == 0 {
+	if !p.answered() {
 		return nil
 	}
-	// One pass counts every anomaly kind; the deviance of a one-marker
-	// model follows from the counts.
-	var with [32]Counts
-	var all, multi Counts
-	v := p.all()
-	for _, r := range a.table.list() {
-		cc, ok := v.counts(r.k, r.c)
-		if !ok {
-			continue
-		}
-		all.add(cc)
-		if !c.multipartReq(r.k) {
-			continue
-		}
-		multi.add(cc)
-		for mask := uint32(r.k[c.dimMask]); mask != 0; mask &= mask - 1 {
-			with[bits.TrailingZeros32(mask)].add(cc)
-		}
-	}
+	with, all, multi := a.bitCounts(p, func(k Key) uint32 { return uint32(k[c.dimMask]) }, c.multipartReq)
 	var best *Marker
 	bestDev := 0.0
 	for i, kind := range c.kinds {
@@ -176,8 +157,7 @@ func (c *multipartCause) propose(a *assessment, p *population) *Marker {
 		if cnt.Fail == 0 || clean.N == 0 || cnt.Rate() <= clean.Rate() {
 			continue
 		}
-		d := binomDev(cnt) + binomDev(Counts{all.N - cnt.N, all.Fail - cnt.Fail})
-		if best == nil || d < bestDev {
+		if d := splitDeviance(cnt, all); best == nil || d < bestDev {
 			best, bestDev = c.marker(i), d
 		}
 	}
@@ -189,6 +169,10 @@ func (c *multipartCause) assess(a *assessment, v *causeVerdict) Finding {
 	res := c.ch.Result()
 	ev := &MultipartEvidence{Checks: res}
 	f.Evidence = ev
+	if a.failures > 0 && !a.anyAnswered() {
+		f.Summary = "No failure got an answer from the server, so none was refused for its body."
+		return f
+	}
 	pop := v.pop
 	if pop == nil {
 		pop = &population{}

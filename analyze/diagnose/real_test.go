@@ -304,6 +304,7 @@ func TestDiagnosisAgreesWithServerTruth(t *testing.T) {
 			}
 			name := filepath.Base(dir) + "/" + base
 			t.Run(name, func(t *testing.T) {
+				t.Parallel() // a run is read and judged on its own
 				res, ups := diagnoseFile(t, file)
 				// A cause this file cannot show (a CSV has no bodies) is not
 				// required; the thread group that carries it may stand in.
