@@ -235,6 +235,10 @@ func (sm *Summary) Result() Result {
 		r.Warnings = append(r.Warnings, plural(sm.noStart, "sample has", "samples have")+
 			" no usable timestamp: throughput and KB/s leave them out")
 	}
+	if sm.total.n == 0 && sm.trans > 0 {
+		r.Warnings = append(r.Warnings, "the input holds only Transaction Controller rows ("+plural(sm.trans, "transaction", "transactions")+
+			") and no requests: the TOTAL row counts requests (the samplers inside the transactions), so it is empty; the (TC) rows are the transactions")
+	}
 	if sm.total.n > 0 && !sm.sent {
 		r.NoSentBytes = true
 		r.Warnings = append(r.Warnings, "no sample records its sent bytes (JMeter saves them from 3.1 on, with sent_bytes=true; a HAR capture may give no request sizes): sent KB/s is left blank (0 in JSON)")

@@ -83,7 +83,16 @@ var figures = []struct {
 func All(d Data) []Figure {
 	out := make([]Figure, 0, len(figures)+2)
 	for _, f := range figures {
-		out = append(out, figure(f.name, f.title, func() (*Chart, error) { return f.build(d) }))
+		build := func() (*Chart, error) { return f.build(d) }
+		if d.Summary.Samples == 0 && d.Summary.Transactions > 0 {
+			// Each chart would find its own absence ("no response time
+			// was recorded"); the one reason is that there are no
+			// requests.
+			build = func() (*Chart, error) {
+				return nil, &NoData{Why: onlyTransactions(d.Summary.Transactions), Record: recordRequests}
+			}
+		}
+		out = append(out, figure(f.name, f.title, build))
 	}
 	if b := d.Baseline; b != nil {
 		for _, f := range []struct {
