@@ -78,6 +78,10 @@ func (r *CapacityReport) Draw() {
 		Capacity:  r.Capacity,
 		SLA:       r.SLA,
 		Dashboard: r.Dashboard,
+		Capture:   len(r.Inputs) > 0,
+	}
+	for _, in := range r.Inputs {
+		d.Capture = d.Capture && in.Meta.Format == "har"
 	}
 	if b := r.Baseline; b != nil {
 		d.Baseline = &chart.Data{Diagnosis: b.Diagnosis, Capacity: b.Capacity, Timeline: b.Timeline}
