@@ -176,16 +176,16 @@ func (p *Problems) lateIn(name string, n int) {
 // reorder buffer as long as the longest sample seen puts them back in
 // order; a sample that comes later still is passed on where it is.
 func lateMessage(name string, n int) string {
-	verb := "were"
+	verb, their := "were", "their"
 	if n == 1 {
-		verb = "was"
+		verb, their = "was", "its"
 	}
 	at := ""
 	if name != "" {
 		at = name + ": "
 	}
 	return at + count(n, "sample", "samples") + " came later in the file than the reorder window (as long as the longest sample seen) allowed, so " +
-		verb + " analysed out of start order: their requests in flight are counted at a later moment, which can put them in a higher or lower concurrency level " +
+		verb + " analysed out of start order: " + their + " requests in flight are counted at a later moment, which can put them in a higher or lower concurrency level " +
 		"(concurrency onset, capacity levels, token age); counts, response times and rates are not affected"
 }
 

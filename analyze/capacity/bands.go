@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jtlscope/jtlscope/analyze/stats"
@@ -218,18 +219,28 @@ func (res *Result) applyDefault(bs []Band, unit string) {
 	case c.failingFromStart():
 		at := fmt.Sprintf("%d–%d %s", c.from, c.to, unit)
 		if c.from == c.to {
-			at = fmt.Sprintf("%d %s", c.from, unit)
+			at = levelCount(c.from, unit)
 		}
 		res.Statement = fmt.Sprintf("no level is sustainable by the default criterion: %s%% of requests failed already at low load (%s), "+
 			"more than the %s%% it allows; fix those failures, or give --sla errors=… to judge at that failure rate%s",
 			fmtPct(100*c.baseErr), at, fmtPct(100*maxDefaultErr), crit)
 	case best == len(bs):
-		res.Statement = fmt.Sprintf("every level tested, up to %d %s, met the default criterion%s", n, unit, crit)
+		res.Statement = fmt.Sprintf("every level tested, up to %s, met the default criterion%s", levelCount(n, unit), crit)
 	case n > 0:
-		res.Statement = fmt.Sprintf("highest concurrency meeting the default criterion: %d %s; above it, %s%s", n, unit, bs[best].Note, crit)
+		res.Statement = fmt.Sprintf("highest concurrency meeting the default criterion: %s; above it, %s%s", levelCount(n, unit), bs[best].Note, crit)
 	default:
 		res.Statement = fmt.Sprintf("no band of levels met the default criterion: from the lowest on, %s%s", bs[0].Note, crit)
 	}
+}
+
+// levelCount writes n levels of unit ("threads", "requests in flight"):
+// "1 thread", "37 threads".
+func levelCount(n int, unit string) string {
+	if n == 1 {
+		unit = strings.Replace(unit, "threads", "thread", 1)
+		unit = strings.Replace(unit, "requests", "request", 1)
+	}
+	return fmt.Sprintf("%d %s", n, unit)
 }
 
 // maxLevel is the highest level of res.Levels inside band b.

@@ -477,12 +477,8 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 			best = st.N
 		}
 		res.Sustainable = &best
-		unit := " threads"
-		if res.Metric != "threads" {
-			unit = " requests in flight"
-		}
 		if best > 0 {
-			res.Statement = "sustainable: " + strconv.Itoa(best) + unit + " at " + res.SLA
+			res.Statement = "sustainable: " + levelCount(best, unitName) + " at " + res.SLA
 		} else {
 			res.Statement = "not sustainable at any measured level: even the lowest broke " + res.SLA
 		}
