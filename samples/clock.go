@@ -68,10 +68,7 @@ func (u *untimed) warning(name string) string {
 	if u.n == 0 {
 		return ""
 	}
-	at := name
-	if u.line > 0 {
-		at = fmt.Sprintf("%s:%d", name, u.line)
-	}
+	at := position(name, u.line)
 	what := fmt.Sprintf("1 sample has an implausible timestamp (%s, epoch ms %d)", u.first.UTC().Format(time.RFC3339), u.first.UnixMilli())
 	if u.n > 1 {
 		what = fmt.Sprintf("%s samples have an implausible timestamp, this one first (%s, epoch ms %d)", thousands(u.n), u.first.UTC().Format(time.RFC3339), u.first.UnixMilli())
@@ -86,6 +83,14 @@ func (u *untimed) warning(name string) string {
 	}
 	return at + ": " + what + failed + ": kept without a time, they count in the samples, errors and response times, " +
 		"but not in the span, throughput, charts over time, concurrency or diagnosis." + why
+}
+
+// position is "file:line", or the file when the line is unknown.
+func position(name string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", name, line)
+	}
+	return name
 }
 
 // clockWatch notices, on the reading side of one input, where its clock
@@ -193,10 +198,7 @@ func (g *idleGaps) warning(name string) string {
 	if g == nil || 4*g.idle <= g.idle+g.busy {
 		return ""
 	}
-	at := name
-	if g.longest.line > 0 {
-		at = fmt.Sprintf("%s:%d", name, g.longest.line)
-	}
+	at := position(name, g.longest.line)
 	stamp := func(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") }
 	what := fmt.Sprintf("no request was in flight for %s before this sample (from %s to %s)",
 		humanDuration(g.longest.length()), stamp(g.longest.from), stamp(g.longest.to))
@@ -274,10 +276,7 @@ func (j *clockJumps) warning(name string) string {
 	if j.n == 0 {
 		return ""
 	}
-	at := name
-	if j.line > 0 {
-		at = fmt.Sprintf("%s:%d", name, j.line)
-	}
+	at := position(name, j.line)
 	what := fmt.Sprintf("the timestamps go back by %s", humanDuration(j.max))
 	if j.n > 1 {
 		what = fmt.Sprintf("the timestamps go back %d times, by up to %s, the first time here", j.n, humanDuration(j.max))
