@@ -316,11 +316,18 @@ func PlateausTable(c capacity.Result) table.Table {
 	return t
 }
 
-// CausesTable ranks the causes as the diagnose command prints them.
+// Unexplained names the row of failures no cause accounts for.
+const Unexplained = diagnose.Unexplained
+
+// CausesTable ranks the causes as the diagnose command prints them, with
+// the failures no cause accounts for last.
 func CausesTable(d diagnose.Result) table.Table {
-	t := table.Table{Header: []string{"cause", "verdict", "explained", "share"}, Right: []bool{false, false, true, true}}
+	t := table.Table{Header: []string{"cause", "verdict", "failures attributed", "share"}, Right: []bool{false, false, true, true}}
 	for _, c := range d.Causes {
-		t.Rows = append(t.Rows, []string{c.Cause, string(c.Verdict), Count(c.Explained), Fixed(100*c.Share, 1) + "%"})
+		t.Rows = append(t.Rows, []string{c.Cause, string(c.Verdict), Count(c.Attributed), Fixed(100*c.Share, 1) + "%"})
+	}
+	if d.Unexplained > 0 {
+		t.Rows = append(t.Rows, []string{Unexplained, "", Count(d.Unexplained), Fixed(100*float64(d.Unexplained)/float64(max(d.Failures, 1)), 1) + "%"})
 	}
 	return t
 }
@@ -547,20 +554,21 @@ func timelineCSV(w io.Writer, s timeline.Series) error {
 }
 
 type causeRow struct {
-	Cause     string  `csv:"cause"`
-	Verdict   string  `csv:"verdict"`
-	Explained int64   `csv:"explained"`
-	Share     float64 `csv:"share"`
-	Summary   string  `csv:"summary"`
-	Missing   string  `csv:"missing"`
+	Cause      string  `csv:"cause"`
+	Verdict    string  `csv:"verdict"`
+	Attributed int64   `csv:"attributed"`
+	Explained  int64   `csv:"explained"`
+	Share      float64 `csv:"share"`
+	Summary    string  `csv:"summary"`
+	Missing    string  `csv:"missing"`
 }
 
 func causesCSV(w io.Writer, d diagnose.Result) error {
 	rows := make([]causeRow, len(d.Causes))
 	for i, c := range d.Causes {
-		rows[i] = causeRow{c.Cause, string(c.Verdict), c.Explained, c.Share, redact.Text(c.Summary), redact.Text(c.Missing)}
+		rows[i] = causeRow{c.Cause, string(c.Verdict), c.Attributed, c.Explained, c.Share, redact.Text(c.Summary), redact.Text(c.Missing)}
 	}
-	return marshalCSV(w, rows, "cause,verdict,explained,share,summary,missing\n")
+	return marshalCSV(w, rows, "cause,verdict,attributed,explained,share,summary,missing\n")
 }
 
 // marshalCSV writes rows with gocsv, or just the header when there are

@@ -85,7 +85,12 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style, width int)
 	ew := &errWriter{w: w}
 	heading := func(s string) { ew.heading(style, s) }
 	heading("Verdict")
-	ew.printf("%s\n\n", wrap(r.Verdict, textWidth(width, 100, indentFor(style)), indentFor(style)))
+	// Markdown reads <n> and <id> as HTML tags, and * or _ as emphasis.
+	prose := func(s string) string { return s }
+	if style == table.Markdown {
+		prose = mdText
+	}
+	ew.printf("%s\n\n", wrap(prose(r.Verdict), textWidth(width, 100, indentFor(style)), indentFor(style)))
 	if r.Failures > 0 {
 		heading("Failures by kind")
 		kt := table.Table{
@@ -118,9 +123,12 @@ func diagnosisText(w io.Writer, r diagnose.Result, style table.Style, width int)
 	}
 	heading("Evidence")
 	for _, c := range r.Causes {
-		ew.printf("%s%s (%s): %s\n", bullet(style), c.Cause, c.Verdict, c.Summary)
+		if r.Failures == 0 && c.Verdict == diagnose.Unlikely && c.Cause != "concurrency" {
+			continue // nothing failed: what a cause would have explained is moot
+		}
+		ew.printf("%s%s (%s): %s\n", bullet(style), c.Cause, c.Verdict, prose(c.Summary))
 		if c.Missing != "" {
-			ew.printf("%s  next time: %s\n", indentFor(style), c.Missing)
+			ew.printf("%s  next time: %s\n", indentFor(style), prose(c.Missing))
 		}
 		if c.Fit != nil && c.Fit.ExplainedBy != "" {
 			ew.printf("%s  explained by %s: it adds nothing once that cause is known\n", indentFor(style), c.Fit.ExplainedBy)
@@ -249,18 +257,19 @@ type attributionRow struct {
 	Label  string `csv:"label"`
 	Start  string `csv:"start"`
 	Code   string `csv:"code"`
+	Kind   string `csv:"kind"`
 	Cause  string `csv:"cause"`
 }
 
 // Attribution writes one CSV row per failing sample:
-// source,line,label,start,code,cause.
+// source,line,label,start,code,kind,cause.
 func Attribution(w io.Writer, rows []diagnose.Attribution) error {
 	out := make([]attributionRow, len(rows))
 	for i, a := range rows {
-		out[i] = attributionRow{a.Source, a.Line, redact.Text(a.Label), a.Start.UTC().Format(time.RFC3339Nano), redact.Text(a.Code), a.Cause}
+		out[i] = attributionRow{a.Source, a.Line, redact.Text(a.Label), a.Start.UTC().Format(time.RFC3339Nano), redact.Text(a.Code), a.Kind, a.Cause}
 	}
 	if len(out) == 0 {
-		_, err := io.WriteString(w, "source,line,label,start,code,cause\n")
+		_, err := io.WriteString(w, "source,line,label,start,code,kind,cause\n")
 		return err
 	}
 	return table.MarshalCSV(out, w)

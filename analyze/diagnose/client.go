@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jtlscope/jtlscope/samples"
+	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 // clientSide explains the failures the client, not the server, declared:
@@ -51,10 +53,13 @@ const maxLatencyCells = 1 << 13
 
 func newClientSide(name string) *clientSide {
 	c := &clientSide{name: name, latency: map[latKey]*latencyHist{}, connect: map[int32]*connectSums{}}
+	// A connect timeout never reached the server: it is a connection
+	// error (an unreachable host, a full backlog), not the server too slow
+	// to answer.
 	if name == causeClientTimeout {
-		c.classes = map[string]bool{NonHTTPTimeout: true, NonHTTPConnectTimeout: true}
+		c.classes = map[string]bool{NonHTTPTimeout: true}
 	} else {
-		c.classes = map[string]bool{NonHTTPRefused: true, NonHTTPReset: true, NonHTTPNoResponse: true, NonHTTPUnknownHost: true, NonHTTPSSL: true}
+		c.classes = map[string]bool{NonHTTPConnectTimeout: true, NonHTTPRefused: true, NonHTTPReset: true, NonHTTPNoResponse: true, NonHTTPUnknownHost: true, NonHTTPSSL: true}
 	}
 	return c
 }
@@ -191,12 +196,15 @@ func (c *clientSide) assess(a *assessment, v *causeVerdict) Finding {
 			ev.Errors = append(ev.Errors, CodeCount{Code: code, Count: st.codes[code]})
 		}
 		what := fmt.Sprintf("%s failed with %s (%s)", count(ch.attributed, "request"), pop.def.phrase(), strings.Join(exceptionNames(st.codes), ", "))
+		if on := a.labelsOf(pop, 3); on != "" {
+			what += ", all on " + on
+		}
 		if c.name == causeClientTimeout {
 			if at, ok := ceiling(st); ok {
 				ev.TimeoutMS = math.Round(at)
 				ev.AtTimeout = int64(math.Round(st.lat.share(at*0.98, at*1.02) * float64(st.n)))
-				what += fmt.Sprintf(": the client gave up after %s (%s of them took %s–%s)",
-					fmtMS(at), countNum(ev.AtTimeout), fmtMS(float64(st.minMS)), fmtMS(float64(st.maxMS)))
+				what += fmt.Sprintf(": the client gave up after %s (%s of them took %s)",
+					fmtMS(at), countNum(ev.AtTimeout), msRange(float64(st.minMS), float64(st.maxMS)))
 			}
 		}
 		parts = append(parts, what+".")
@@ -224,11 +232,16 @@ func (c *clientSide) assess(a *assessment, v *causeVerdict) Finding {
 				parts = append(parts, s)
 			}
 		}
-		if c.name == causeConnection {
+		// Only failures that rise with the load can be a load generator's
+		// limit; a TLS error is a configuration, whatever the load.
+		if c.name == causeConnection && ev.Onset != nil && pop.def.sub != NonHTTPSSL {
 			if s := c.connectRise(ev.Metric); s != "" {
 				ev.ClientLimit = true
 				parts = append(parts, s)
 			}
+		}
+		if pop.def.sub == NonHTTPSSL && ev.Onset == nil {
+			parts = append(parts, "They do not come with the load: a TLS error like this is a configuration (plain HTTP on a TLS port or the reverse, a protocol or cipher the two sides do not share), not a capacity limit.")
 		}
 		ev.Burst = a.bursty(pop)
 		if ev.Burst {
@@ -309,8 +322,8 @@ func latencyRise(ls []LevelLatency, timeout float64, unit string) string {
 	if first == nil || last == first || last.MedianMS < 2*first.MedianMS {
 		return ""
 	}
-	s := fmt.Sprintf("Meanwhile the successes slowed from a median of %s at %d–%d %s to %s at %d–%d",
-		fmtMS(first.MedianMS), first.From, first.To, unit, fmtMS(last.MedianMS), last.From, last.To)
+	s := fmt.Sprintf("Meanwhile the successes slowed from a median of %s at %s %s to %s at %s",
+		fmtMS(first.MedianMS), levelSpan(first.From, first.To), unit, fmtMS(last.MedianMS), levelSpan(last.From, last.To))
 	if timeout > 0 {
 		s += fmt.Sprintf(" (90th percentile %s, against the %s timeout): the server's latency grows with the load until the client's timeout fires, a capacity limit seen from the client.", fmtMS(last.P90MS), fmtMS(timeout))
 	} else {
@@ -381,6 +394,23 @@ func (c *clientSide) connectRise(unit string) string {
 	if c1 < 3*c0 || c1-c0 < 10 || l1 > 1.5*math.Max(l0, 1) {
 		return ""
 	}
-	return fmt.Sprintf("Meanwhile the successes' time to connect rose from %s at %d–%d %s to %s at %d–%d, while the server's time to first byte stayed near %s: the load generator or the network before the server is the limit (too few sockets or ephemeral ports, connection setup under load), not the server.",
-		fmtMS(c0), bands[0]*w, bands[0]*w+w-1, unit, fmtMS(c1), bands[len(bands)-1]*w, bands[len(bands)-1]*w+w-1, fmtMS(l1))
+	b0, b1 := int(bands[0]*w), int(bands[len(bands)-1]*w)
+	return fmt.Sprintf("Meanwhile the successes' time to connect rose from %s at %s %s to %s at %s, while the server's time to first byte stayed near %s: the load generator or the network before the server is the limit (too few sockets or ephemeral ports, connection setup under load), not the server.",
+		fmtMS(c0), levelSpan(b0, b0+int(w)-1), unit, fmtMS(c1), levelSpan(b1, b1+int(w)-1), fmtMS(l1))
+}
+
+// labelsOf names the labels of a population's failures when they are a
+// few of the run's: where to look.
+func (a *assessment) labelsOf(p *population, most int) string {
+	by := a.table.marginal(dimLabel, p.where(p.failure))
+	all := a.table.marginal(dimLabel, view{})
+	if len(by) == 0 || len(by) > most || len(by) == len(all) {
+		return ""
+	}
+	var names []string
+	for l := range by {
+		names = append(names, strconv.Quote(redact.Text(a.labels[l])))
+	}
+	sort.Strings(names)
+	return join(names)
 }

@@ -120,6 +120,15 @@ func (c *concurrencyCause) assess(a *assessment, v *causeVerdict) Finding {
 	for l := range levels {
 		ev.MaxLevel = max(ev.MaxLevel, int(l))
 	}
+	// The fit leaves the ramp-down out: count the levels it will see.
+	steady := a.table.marginal(dim, a.steadyView(pop.all()))
+	if len(steady) < 3 && len(levels) >= 3 {
+		f.Verdict = NotAssessable
+		f.Summary = fmt.Sprintf("Once the ramp-down is left out (JMeter counts fewer threads while the full load is still in flight), the run held %s, so failures cannot be set against concurrency.", levelsPhrase(steady, ev.Metric))
+		f.Missing = a.advice("hold each load level for a while, or ramp up more slowly, so that several thread counts carry requests",
+			"capture a session with more requests in parallel")
+		return f
+	}
 	if len(levels) < 3 {
 		f.Verdict = NotAssessable
 		who := "The run held"
@@ -144,8 +153,10 @@ func (c *concurrencyCause) assess(a *assessment, v *causeVerdict) Finding {
 	on, err := a.onsetOn(dim, a.steadyView(pop.all()), 199)
 	<-done
 	if err != nil {
+		// Not a message for the reader: the checks above cover the data
+		// a fit needs; say what is known.
 		f.Verdict = NotAssessable
-		f.Summary = "The failure rate could not be fitted against concurrency: " + err.Error()
+		f.Summary = fmt.Sprintf("The failure rate could not be set against concurrency (%s).", bandPhrase(ev.Levels, ev.Metric))
 		return f
 	}
 	ev.PValue = round3(on.P)
@@ -196,7 +207,7 @@ func noRisePhrase(a *assessment, pop *population, ev *ConcurrencyEvidence, on *s
 	// Where the rates differ between levels although no onset fits, say
 	// what does vary: the rate within a level, across time.
 	if lo, hi, at, ok := a.spreadWithinLevel(pop); ok && hi-lo >= 0.3 {
-		s := fmt.Sprintf("The failure rate is not set by concurrency: at %d %s it was %s in some time windows and %s in others.", at, unit, pct(lo), pct(hi))
+		s := fmt.Sprintf("The failure rate is not set by concurrency: at %s it was %s in some time windows and %s in others.", levelCount(at, unit), pct(lo), pct(hi))
 		return s, "the failure rate varies over time at the same concurrency"
 	}
 	s := fmt.Sprintf("The failure rate does not rise with concurrency: %s.", bandPhrase(ls, ev.Metric))
@@ -444,7 +455,7 @@ func levelsPhrase(levels map[int32]Counts, metric string) string {
 		}
 		return fmt.Sprintf("one concurrency level (%d %s)", ls[0], unit)
 	}
-	return fmt.Sprintf("only %d concurrency levels", len(ls))
+	return fmt.Sprintf("only %s", count(int64(len(ls)), "concurrency level"))
 }
 
 func bandRange(l LevelRate) string {

@@ -98,6 +98,12 @@ func (p *population) wholeWhere(f func(Key) bool) view {
 	return view{keep: func(k Key) bool { return p.base(k) && f(k) }, fail: p.failure}
 }
 
+// answered reports whether the population's failures got an answer from
+// the server (an HTTP status, or a good status an assertion failed): a
+// request the server never answered (a timeout, a refused connection) did
+// not fail for its token, its ID or its body.
+func (p *population) answered() bool { return p.kind != 0 && p.def.class != ClassNonHTTP }
+
 // without returns the population less the requests ms mark.
 func (p *population) without(ms ...*Marker) *population {
 	q := *p

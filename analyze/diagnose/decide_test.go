@@ -347,11 +347,12 @@ func TestKindsClassify(t *testing.T) {
 		{mk("Non HTTP response code: org.apache.http.conn.ConnectTimeoutException", "", "", false), "non-http:connect-timeout"},
 		{mk("Non HTTP response code: org.apache.http.NoHttpResponseException", "", "", false), "non-http:no-response"},
 		{mk("Non HTTP response code: java.net.ConnectException", "Connection refused", "", false), "non-http:connection-refused"},
+		{mk("Non HTTP response code: org.apache.http.conn.HttpHostConnectException", "Non HTTP response message: Connect to 10.0.0.1:8080 failed: Connection timed out", "", false), "non-http:connect-timeout"},
 		{mk("200", "OK", "Duplicate login: 0075FE", false), "assertion"},
 		{mk("200", "OK", "", true), ""},
 	}
 	for _, c := range cases {
-		k := ks.classify(c.s, StatusFilter{})
+		k, _ := ks.classify(c.s, StatusFilter{})
 		got := ""
 		if k > 0 {
 			got = ks.def(k).name()
@@ -362,10 +363,10 @@ func TestKindsClassify(t *testing.T) {
 	}
 	// A filter narrows without changing what a failure is.
 	f, _ := ParseStatus("4xx")
-	if k := ks.classify(mk("503", "", "", false), f); k != -1 {
+	if k, _ := ks.classify(mk("503", "", "", false), f); k != -1 {
 		t.Errorf("a 503 under --status 4xx is kind %d, want -1 (left out)", k)
 	}
-	if k := ks.classify(mk("400", "", "", true), f); k != 0 {
+	if k, _ := ks.classify(mk("400", "", "", true), f); k != 0 {
 		t.Errorf("a 400 the plan accepted is kind %d, want 0 (a success)", k)
 	}
 }

@@ -154,7 +154,7 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 	if end := r.End(); end.After(d.last) {
 		d.last = end
 	}
-	kind := d.kinds.classify(r, d.opts.Status)
+	kind, eff := d.kinds.classify(r, d.opts.Status)
 	rc := request{
 		failed:  kind > 0,
 		kind:    kind,
@@ -175,7 +175,7 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 	k[dimKind] = kind
 	if rc.failed {
 		k[dimLatency] = latencyBand(r.Elapsed)
-		d.kinds.observe(kind, r, rc.label)
+		d.kinds.observe(kind, r, eff, rc.label)
 		if d.opts.Attribution {
 			rc.failure = len(d.failures)
 		}

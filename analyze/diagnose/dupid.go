@@ -332,7 +332,7 @@ func (c *duplicateID) marker(bit int) *Marker {
 }
 
 func (c *duplicateID) propose(a *assessment, p *population) *Marker {
-	if p.kind == 0 {
+	if !p.answered() {
 		return nil
 	}
 	with, all, _ := a.bitCounts(p, func(k Key) uint32 { return uint32(k[c.dimReused] | k[c.dimCollided]) }, nil)
@@ -362,6 +362,10 @@ func (c *duplicateID) assess(a *assessment, v *causeVerdict) Finding {
 	res := c.tr.Result()
 	ev := &DuplicateIDEvidence{IDs: res, Collisions: c.groups}
 	f.Evidence = ev
+	if a.failures > 0 && !a.anyAnswered() {
+		f.Summary = "No failure got an answer from the server, so none was refused for its ID."
+		return f
+	}
 	pop := v.ownPop(a)
 	if pop == nil {
 		pop = &population{}
@@ -390,8 +394,8 @@ func (c *duplicateID) assess(a *assessment, v *causeVerdict) Finding {
 	}
 	if m == nil {
 		loc := failingLocs[0]
-		f.Summary = fmt.Sprintf("No failing request shared an ID with another (%s: %s values in %s requests).",
-			describeLoc(loc), countNum(loc.Distinct), countNum(loc.Requests))
+		f.Summary = fmt.Sprintf("No failing request shared an ID with another (%s: %s in %s).",
+			describeLoc(loc), count(loc.Distinct, "value"), count(loc.Requests, "request"))
 		f.short = "no failing request shared an ID with another"
 		return f
 	}

@@ -33,7 +33,20 @@ type errorBody struct {
 type bodyKey struct {
 	kind                  int32
 	status, code, message string
+	from                  string // see ErrorBodyGroup.From
 }
+
+// Where a message came from.
+const (
+	fromBody      = "body"      // the response body the server sent
+	fromResponse  = "response"  // the HTTP response message (status line)
+	fromAssertion = "assertion" // a JMeter assertion's failure message
+	fromClient    = "client"    // the client's own: a non-HTTP error, JMeter's text
+)
+
+// jmeterMessages are response messages JMeter writes itself, not the
+// server: a parent failed by its sub-results, a transaction's count.
+var jmeterMessages = []string{"One or more sub-samples failed", "Number of samples in transaction", "Embedded resource download error"}
 
 type bodyGroup struct {
 	n       int64
@@ -62,21 +75,25 @@ func (c *errorBody) observe(r *samples.Sample, rc *request, k *Key) {
 	}
 	c.failures++
 	key := bodyKey{kind: rc.kind, status: r.Code}
+	st := r.Status()
 	if r.ResponseBodyIs == samples.BodySaved || r.ResponseBodyIs == samples.BodyTruncated {
 		c.withBody++
 		code, msg, ctx := parseErrorBody(r.ResponseBody)
-		key.code, key.message = code, msg
+		key.code, key.message, key.from = code, msg, fromBody
 		if ctx {
 			c.contextID++
 		}
 	}
-	if st := r.Status(); r.FailureMessage != "" && (st < 400 || key.message == "") {
+	if r.FailureMessage != "" && (st < 400 || key.message == "") {
 		// An assertion that failed an otherwise good response says more
 		// than the page it read.
-		key.code, key.message = "", r.FailureMessage
+		key.code, key.message, key.from = "", r.FailureMessage, fromAssertion
 	}
 	if key.message == "" {
-		key.message = r.Message
+		key.message, key.from = r.Message, fromResponse
+		if st == 0 || jmeterSaid(r.Message) {
+			key.from = fromClient
+		}
 	}
 	code, msg := c.cleaned(key.code, 80), c.cleaned(key.message, 200)
 	key.code, key.message = code.text, msg.pattern
@@ -107,7 +124,7 @@ var (
 	hintNames    = []string{"duplicate-id", "token-age", "multipart-boundary", "rate-limit", "concurrency"}
 	hintPatterns = []*regexp.Regexp{
 		regexp.MustCompile(`(?i)duplicate|already (exists|used|seen)|not unique|conflict|idempoten`),
-		regexp.MustCompile(`(?i)expired|invalid[_ ]token|token.*(stale|old|invalid)|jwt|unauthori[sz]ed`),
+		regexp.MustCompile(`(?i)expired|invalid[_ ]token|token.*(stale|old|invalid)|jwt`),
 		regexp.MustCompile(`(?i)boundary|multipart|missing (start|end) boundary|no parts`),
 		regexp.MustCompile(`(?i)rate.?limit|too many requests|throttl|quota`),
 		regexp.MustCompile(`(?i)busy|overload|capacity|too many concurrent|concurrency|try again later`),
@@ -182,11 +199,15 @@ func parseErrorBody(body string) (code, msg string, contextID bool) {
 			return code, msg, contextID
 		}
 	}
-	if i := strings.Index(strings.ToLower(b), "<title>"); i >= 0 {
-		rest := b[i+7:]
-		if j := strings.Index(strings.ToLower(rest), "</title>"); j >= 0 {
-			return "", strings.TrimSpace(rest[:j]), false
+	if isHTML(b) {
+		// A page: its heading or title says what went wrong; the rest is
+		// markup, scripts and navigation.
+		for _, tag := range []string{"h1", "title", "h2"} {
+			if t := element(b, tag); t != "" {
+				return "", t, false
+			}
 		}
+		return "", "", false
 	}
 	if strings.HasPrefix(b, "<") {
 		b = stripTags(b)
@@ -195,6 +216,49 @@ func parseErrorBody(body string) (code, msg string, contextID bool) {
 		b = b[:i]
 	}
 	return "", strings.TrimSpace(b), false
+}
+
+// jmeterSaid reports whether a response message is JMeter's own.
+func jmeterSaid(msg string) bool {
+	for _, m := range jmeterMessages {
+		if strings.HasPrefix(msg, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// isHTML reports whether a body is an HTML page.
+func isHTML(b string) bool {
+	head := strings.ToLower(b[:min(len(b), 1024)])
+	return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") || strings.Contains(head, "<head")
+}
+
+// element returns the text of the first <tag> element of an HTML page,
+// its own markup removed, or "".
+func element(b, tag string) string {
+	lower := strings.ToLower(b)
+	i := strings.Index(lower, "<"+tag)
+	for i >= 0 && i+len(tag)+1 < len(lower) && lower[i+len(tag)+1] != '>' && lower[i+len(tag)+1] != ' ' {
+		j := strings.Index(lower[i+1:], "<"+tag)
+		if j < 0 {
+			return ""
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return ""
+	}
+	start := strings.IndexByte(lower[i:], '>')
+	if start < 0 {
+		return ""
+	}
+	start += i + 1
+	end := strings.Index(lower[start:], "</"+tag)
+	if end < 0 || end > 400 {
+		return ""
+	}
+	return stripTags(b[start : start+end])
 }
 
 // stripTags keeps the text of an HTML or XML error page, its elements
@@ -272,8 +336,13 @@ type ErrorBodyGroup struct {
 	// Message is what the server (or an assertion) said, with the parts
 	// that vary between failures folded into <n>, <id>, <uuid>, <value>;
 	// Sample is one real message of the group when they vary.
-	Message  string `json:"message"`
-	Sample   string `json:"sample,omitempty"`
+	Message string `json:"message"`
+	Sample  string `json:"sample,omitempty"`
+	// From says whose words they are: "body" or "response" (the
+	// server's: its response body, its status line), "assertion" (a
+	// JMeter assertion's message), "client" (a non-HTTP error, JMeter's
+	// own text).
+	From     string `json:"from"`
 	Failures int64  `json:"failures"`
 	Example  string `json:"example"`
 }
@@ -293,7 +362,7 @@ func (c *errorBody) assess(a *assessment, _ *causeVerdict) Finding {
 	f := Finding{Cause: c.Name()}
 	ev := &ErrorBodyEvidence{Failures: c.failures, WithBody: c.withBody, WithContextID: c.contextID}
 	for k, g := range c.groups {
-		eg := ErrorBodyGroup{Status: redact.Text(k.status), Code: k.code, Message: k.message, Failures: g.n, Example: g.example}
+		eg := ErrorBodyGroup{Status: redact.Text(k.status), Code: k.code, Message: k.message, From: k.from, Failures: g.n, Example: g.example}
 		if a.kinds != nil && k.kind > 0 && int(k.kind) <= a.kinds.count() {
 			eg.Kind = a.kinds.def(k.kind).name()
 		}

@@ -61,9 +61,15 @@ var nonHTTPRules = []struct {
 }
 
 // nonHTTPClass names the class of a non-HTTP failure from its code and
-// message.
+// message. What the connection was doing comes first: an
+// HttpHostConnectException that "timed out" never connected, a
+// SocketTimeoutException saying "connect timed out" neither.
 func nonHTTPClass(code, msg string) string {
 	s := strings.ToLower(code + " " + msg)
+	connecting := strings.Contains(s, "connectexception") || strings.Contains(s, "connect to ") || strings.Contains(s, "connect timed out")
+	if connecting && (strings.Contains(s, "timed out") || strings.Contains(s, "timeout")) {
+		return NonHTTPConnectTimeout
+	}
 	for _, r := range nonHTTPRules {
 		for _, w := range r.words {
 			if strings.Contains(s, w) {
@@ -90,10 +96,21 @@ var nonHTTPPhrases = map[string]string{
 type kindDef struct {
 	class  string
 	status int    // HTTP status, 0 for non-HTTP
-	sub    string // non-HTTP class, or the status text of a failed 2xx/3xx
+	sub    string // non-HTTP class, or subResource
+	// nonHTTP is the non-HTTP class of a sub-result's failure.
+	nonHTTP string
 }
 
+// subResource marks a request that failed because one of its
+// sub-results (an embedded resource, a redirect hop) did: JMeter fails
+// the page with the page's own code (200), and the kind is the
+// sub-result's.
+const subResource = "resource"
+
 func (k kindDef) name() string {
+	if k.sub == subResource {
+		return "resource:" + kindDef{class: k.class, status: k.status, sub: k.nonHTTP}.name()
+	}
 	switch k.class {
 	case Class4xx, Class5xx:
 		return itoa(k.status)
@@ -109,6 +126,9 @@ func (k kindDef) name() string {
 }
 
 func (k kindDef) phrase() string {
+	if k.sub == subResource {
+		return kindDef{class: k.class, status: k.status, sub: k.nonHTTP}.phrase() + " on an embedded resource or redirect"
+	}
 	switch k.class {
 	case Class4xx, Class5xx:
 		return itoa(k.status)
@@ -141,26 +161,50 @@ type kindSet struct {
 // kindStats is what a kind's failures looked like, for the latency split,
 // the client-side causes and the evidence.
 type kindStats struct {
-	n      int64
-	codes  map[string]int64 // raw response codes (bounded)
-	lat    latencyHist
-	minMS  int64
-	maxMS  int64
-	first  string // source:line of the first failure
-	labels map[int32]int64
+	n     int64
+	codes map[string]int64 // raw response codes (bounded)
+	lat   latencyHist
+	minMS int64
+	maxMS int64
+	// bandMin and bandMax are the exact extremes per latency band, so
+	// that a response-time mode's range is exact, not a bucket's.
+	bandN, bandMin, bandMax [64]int64
+	first                   string // source:line of the first failure
+	labels                  map[int32]int64
 }
 
 func newKindSet() *kindSet { return &kindSet{ix: map[kindDef]int32{}} }
 
-// classify returns the kind of a request: 0 for a success, -1 for a
-// failure the status filter leaves out, else the kind's number.
-func (ks *kindSet) classify(r *samples.Sample, f StatusFilter) int32 {
+// classify returns the kind of a request (0 for a success, -1 for a
+// failure the status filter leaves out, else the kind's number) and the
+// sample whose code and time describe the failure: the request, or the
+// failed sub-result a page failed for.
+func (ks *kindSet) classify(r *samples.Sample, f StatusFilter) (int32, *samples.Sample) {
 	if !f.isFailure(r) {
-		return 0
+		return 0, r
 	}
 	if !f.selects(r) {
-		return -1
+		return -1, r
 	}
+	st := r.Status()
+	if (st == 0 && !isNonHTTP(r.Code) || st > 0 && st < 400) && !hasFailedAssertion(r) {
+		var failed *samples.Sample
+		r.FailedSubResults(func(c *samples.Sample) {
+			if failed == nil {
+				failed = c
+			}
+		})
+		if failed != nil {
+			def := defOf(failed)
+			def.nonHTTP, def.sub = def.sub, subResource
+			return ks.index(def), failed
+		}
+	}
+	return ks.index(defOf(r)), r
+}
+
+// defOf is the kind a failing sample's own code and assertions make.
+func defOf(r *samples.Sample) kindDef {
 	var def kindDef
 	st := r.Status()
 	switch {
@@ -179,6 +223,11 @@ func (ks *kindSet) classify(r *samples.Sample, f StatusFilter) int32 {
 	default:
 		def = kindDef{class: ClassOther}
 	}
+	return def
+}
+
+// index numbers a kind, from 1, making it on first sight.
+func (ks *kindSet) index(def kindDef) int32 {
 	i, ok := ks.ix[def]
 	if !ok {
 		if len(ks.defs) >= maxKinds-1 {
@@ -214,15 +263,16 @@ func hasFailedAssertion(r *samples.Sample) bool {
 // maxKindCodes bounds the raw codes kept per kind.
 const maxKindCodes = 20
 
-// observe records one failure of kind i.
-func (ks *kindSet) observe(i int32, r *samples.Sample, label int32) {
+// observe records one failure of kind i: r is the request, eff the
+// sample whose code says what failed (r, or its failed sub-result).
+func (ks *kindSet) observe(i int32, r, eff *samples.Sample, label int32) {
 	s := ks.stat(i)
 	s.n++
 	if s.n == 1 {
 		s.first = r.Source + ":" + itoa(r.Line)
 	}
-	if _, ok := s.codes[r.Code]; ok || len(s.codes) < maxKindCodes {
-		s.codes[r.Code]++
+	if _, ok := s.codes[eff.Code]; ok || len(s.codes) < maxKindCodes {
+		s.codes[eff.Code]++
 	}
 	if _, ok := s.labels[label]; ok || len(s.labels) < maxKindCodes {
 		s.labels[label]++
@@ -234,6 +284,12 @@ func (ks *kindSet) observe(i int32, r *samples.Sample, label int32) {
 			s.minMS = ms
 		}
 		s.maxMS = max(s.maxMS, ms)
+		b := latencyBand(r.Elapsed)
+		if s.bandN[b] == 0 || ms < s.bandMin[b] {
+			s.bandMin[b] = ms
+		}
+		s.bandMax[b] = max(s.bandMax[b], ms)
+		s.bandN[b]++
 	}
 }
 

@@ -98,6 +98,16 @@ func TestEveryFileNamesItsFailuresByKind(t *testing.T) {
 
 func classOf(r *samples.Sample) string {
 	st := r.Status()
+	// A page JMeter failed because an embedded resource or a redirect hop
+	// failed (no assertion of its own failed): the failed sub-result says
+	// what went wrong.
+	if st < 400 && !strings.HasPrefix(r.Code, "Non HTTP") && r.FailureMessage == "" {
+		for i := range r.Children {
+			if c := &r.Children[i]; !c.Success {
+				return classOf(c)
+			}
+		}
+	}
 	switch {
 	case st >= 400 && st < 500:
 		return diagnose.Class4xx

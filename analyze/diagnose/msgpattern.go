@@ -73,7 +73,21 @@ func messagePattern(s string) string {
 			i += size
 		}
 	}
-	return b.String()
+	return foldRuns(b.String())
+}
+
+// foldRuns folds placeholders separated by single spaces into one: a
+// postcode ("BS48 1UE", "W1A 1AA") or a date with its time is one
+// variable part, however many words it has.
+func foldRuns(s string) string {
+	for _, ph := range []string{"<id>", "<n>", "<uuid>"} {
+		for _, next := range []string{" <id>", " <n>", " <uuid>"} {
+			for strings.Contains(s, ph+next) {
+				s = strings.ReplaceAll(s, ph+next, "<id>")
+			}
+		}
+	}
+	return s
 }
 
 func isWordByte(c byte) bool {

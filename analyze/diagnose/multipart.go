@@ -124,7 +124,7 @@ func (c *multipartCause) multipartReq(k Key) bool {
 }
 
 func (c *multipartCause) propose(a *assessment, p *population) *Marker {
-	if p.kind == 0 {
+	if !p.answered() {
 		return nil
 	}
 	with, all, multi := a.bitCounts(p, func(k Key) uint32 { return uint32(k[c.dimMask]) }, c.multipartReq)
@@ -154,6 +154,10 @@ func (c *multipartCause) assess(a *assessment, v *causeVerdict) Finding {
 	res := c.ch.Result()
 	ev := &MultipartEvidence{Checks: res}
 	f.Evidence = ev
+	if a.failures > 0 && !a.anyAnswered() {
+		f.Summary = "No failure got an answer from the server, so none was refused for its body."
+		return f
+	}
 	pop := v.pop
 	if pop == nil {
 		pop = &population{}

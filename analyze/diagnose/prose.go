@@ -173,3 +173,28 @@ func titles(cs []string) []string {
 	}
 	return out
 }
+
+// levelSpan writes a band of levels: "40–49", or "1" when it is one.
+func levelSpan(from, to int) string {
+	if from == to {
+		return strconv.Itoa(from)
+	}
+	return strconv.Itoa(from) + "–" + strconv.Itoa(to)
+}
+
+// msRange writes a range of response times: "1.5 s", "1,500–1,510 ms".
+func msRange(lo, hi float64) string {
+	if fmtMS(lo) == fmtMS(hi) {
+		return fmtMS(lo)
+	}
+	return fmtMS(lo) + "–" + fmtMS(hi)
+}
+
+// levelCount writes a level with its unit, singular for 1: "1 thread",
+// "20 threads", "1 request in flight".
+func levelCount(n int, unit string) string {
+	if n == 1 {
+		unit = strings.Replace(strings.Replace(unit, "threads", "thread", 1), "requests", "request", 1)
+	}
+	return strconv.Itoa(n) + " " + unit
+}

@@ -139,6 +139,9 @@ func (c *rateLimit) propose(a *assessment, p *population) *Marker {
 		kind := p.kind
 		return &Marker{cause: c.Name(), match: func(k Key) bool { return k[dimKind] == kind }, defining: true, mechanism: true, detail: "429 Too Many Requests"}
 	}
+	if !p.answered() {
+		return nil
+	}
 	dim := c.dim
 	return &Marker{
 		cause:     c.Name(),

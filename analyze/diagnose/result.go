@@ -156,6 +156,18 @@ type assessment struct {
 
 func (a *assessment) level(k Key) int32 { return k[a.levelDim] }
 
+// anyAnswered reports whether some kind's failures got an answer from
+// the server: causes that need one (a refused token, ID or body) have
+// nothing to explain otherwise.
+func (a *assessment) anyAnswered() bool {
+	for _, dec := range a.decisions {
+		if dec.pop.answered() {
+			return true
+		}
+	}
+	return false
+}
+
 // advice picks what to record next time for the kind of input: JMeter's
 // save-service properties mean nothing to someone who exported a HAR.
 func (a *assessment) advice(jmeter, capture string) string {
@@ -478,6 +490,10 @@ func (a *assessment) finding(c Cause, v *causeVerdict) Finding {
 	}
 	if a.failures == 0 && f.Verdict != NotAssessable {
 		f.Verdict = Unlikely
+		if c.Name() != "concurrency" {
+			// Its own words would speak of failures there were none of.
+			f.Summary, f.short = "Nothing failed, so there is nothing for "+causeNoun(c.Name())+" to explain.", ""
+		}
 	}
 	f.Attributed = v.attributed
 	f.Explained = max(f.Explained, v.explained)
@@ -557,7 +573,7 @@ func (d *Diagnoser) kindResults(a *assessment) ([]KindResult, int64) {
 			st := d.kinds.stat(p.kind)
 			kr = &KindResult{Kind: def.name(), Class: def.class, Description: def.phrase(), Attributed: map[string]int64{}}
 			kr.Failures = st.n
-			kr.ElapsedMS = summarise(&st.lat, float64(st.minMS), float64(st.maxMS))
+			kr.ElapsedMS = summarise(&st.lat, st.minMS, st.maxMS)
 			for _, code := range sortedByCount(st.codes) {
 				kr.Codes = append(kr.Codes, CodeCount{Code: redact.Text(code), Count: st.codes[code]})
 			}
@@ -591,21 +607,27 @@ func (d *Diagnoser) kindResults(a *assessment) ([]KindResult, int64) {
 	return out, unexplained
 }
 
-// modeElapsed summarises one response-time mode from the key's bands:
-// band b holds [2^(b-1), 2^b) ms.
+// modeElapsed summarises one response-time mode: its exact extremes from
+// the bands it holds (band b holds [2^(b-1), 2^b) ms), its median from
+// the histogram.
 func (d *Diagnoser) modeElapsed(p *population) ElapsedSummary {
 	st := d.kinds.stat(p.kind)
-	lo, hi := 0.0, float64(st.maxMS)
-	cutMS := float64(int64(1) << (p.cut - 1))
-	if p.sub == 1 {
-		hi = cutMS - 1
-		lo = float64(st.minMS)
-	} else {
-		lo = cutMS
+	lo, hi := int64(-1), int64(-1)
+	for b := range st.bandMax {
+		if (p.sub == 1) != (int32(b) < p.cut) || st.bandN[b] == 0 {
+			continue
+		}
+		if lo < 0 || st.bandMin[b] < lo {
+			lo = st.bandMin[b]
+		}
+		hi = max(hi, st.bandMax[b])
+	}
+	if lo < 0 {
+		return ElapsedSummary{}
 	}
 	var h latencyHist
 	for b, n := range st.lat.counts {
-		if v := latValue(b); v >= lo && v <= hi {
+		if v := latValue(b); v >= float64(lo)-1 && v <= float64(hi)+1 {
 			if h.counts == nil {
 				h.counts = map[int32]int64{}
 			}
@@ -613,22 +635,18 @@ func (d *Diagnoser) modeElapsed(p *population) ElapsedSummary {
 			h.n += n
 		}
 	}
-	s := summarise(&h, lo, hi)
-	return s
+	return summarise(&h, lo, hi)
 }
 
-func summarise(h *latencyHist, lo, hi float64) ElapsedSummary {
-	if h.n == 0 {
+// summarise states a spread: exact extremes, the histogram's median kept
+// between them.
+func summarise(h *latencyHist, lo, hi int64) ElapsedSummary {
+	if h.n == 0 || lo < 0 {
 		return ElapsedSummary{}
 	}
-	min, max := h.quantile(0), h.quantile(1)
-	if lo >= 0 && lo > min {
-		min = lo
-	}
-	if hi > 0 && hi < max {
-		max = hi
-	}
-	return ElapsedSummary{Min: math.Round(min), Median: math.Round(h.quantile(0.5)), Max: math.Round(max)}
+	med := math.Round(h.quantile(0.5))
+	med = math.Min(math.Max(med, float64(lo)), float64(hi))
+	return ElapsedSummary{Min: float64(lo), Median: med, Max: float64(hi)}
 }
 
 func sortedByCount(m map[string]int64) []string {

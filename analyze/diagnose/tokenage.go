@@ -103,7 +103,7 @@ type TokenEvidence struct {
 }
 
 func (c *tokenAge) propose(a *assessment, p *population) *Marker {
-	if p.kind == 0 {
+	if !p.answered() {
 		return nil
 	}
 	dim, dimExp := c.dimAge, c.dimExpired
@@ -153,6 +153,10 @@ func (c *tokenAge) assess(a *assessment, v *causeVerdict) Finding {
 	tr := c.tr.Result()
 	ev := &TokenEvidence{Tokens: tr, Inferred: c.inferred > 0 && c.observed == 0}
 	f.Evidence = ev
+	if a.failures > 0 && !a.anyAnswered() {
+		f.Summary = "No failure got an answer from the server, so none was refused for its token."
+		return f
+	}
 	dim, dimExp := c.dimAge, c.dimExpired
 	pop := v.ownPop(a)
 	if pop == nil {

@@ -63,6 +63,9 @@ func (c *tokenInvalid) propose(a *assessment, p *population) *Marker {
 	if p.kind == 0 || c.placeholder+c.afterFailed == 0 {
 		return nil
 	}
+	if !p.answered() && !c.tokenRequestsOnly(a, p) {
+		return nil
+	}
 	if c.afterFailed > 0 && c.tokenRequestsOnly(a, p) {
 		// The token requests that failed are the first link of the chain:
 		// what they are is threads that never got a token.
@@ -114,6 +117,10 @@ func (c *tokenInvalid) assess(a *assessment, v *causeVerdict) Finding {
 		ev.Threads[redact.Text(code)]++
 	}
 	f.Evidence = ev
+	if a.failures > 0 && !a.anyAnswered() {
+		f.Summary = "No failure got an answer from the server, so none was refused for its token."
+		return f
+	}
 	if c.placeholder+c.afterFailed == 0 {
 		f.Summary = "Every request that needed a token was sent with one the run had obtained: no thread's token request failed, and no placeholder was sent instead of a token."
 		f.short = "no request was sent without a validly obtained token"

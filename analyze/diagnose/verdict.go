@@ -89,7 +89,7 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 		}
 		b.WriteString(strings.Join(parts, ", ") + ".")
 		for _, f := range likely {
-			fmt.Fprintf(&b, " %s: %s", capitalize(causeTitle(f.Cause)), f.Summary)
+			fmt.Fprintf(&b, " %s: %s", capitalize(causeTitle(f.Cause)), lowerFirst(f.Summary))
 		}
 	}
 	for _, f := range possible {
@@ -182,10 +182,10 @@ func serverSaid(res *Result, groups []ErrorBodyGroup) string {
 	}
 	for _, g := range groups {
 		st := samplesStatus(g.Status)
-		if st < 400 || g.Message == "" || g.Message == otherMessages {
+		if st < 400 || g.Message == "" || g.Message == otherMessages || g.From != fromBody && g.From != fromResponse {
 			continue
 		}
-		if strings.EqualFold(g.Message, http.StatusText(st)) {
+		if reasonOnly(g, st) {
 			// Only the reason phrase (a CSV keeps no body): the status
 			// already said it.
 			return ""
@@ -200,6 +200,18 @@ func serverSaid(res *Result, groups []ErrorBodyGroup) string {
 		return fmt.Sprintf(" The server said %s for %s of the %s failures with an HTTP error status.", said, countNum(g.Failures), countNum(httpFailures))
 	}
 	return ""
+}
+
+// reasonOnly reports whether a message only repeats the status: "Bad
+// Request", "403 Forbidden", "HTTP/1.1 <n> Not Found".
+func reasonOnly(g ErrorBodyGroup, st int) bool {
+	m := strings.TrimSpace(g.Message)
+	if g.Sample != "" {
+		m = strings.TrimSpace(g.Sample)
+	}
+	m = strings.TrimPrefix(m, "HTTP/1.1 ")
+	m = strings.TrimSpace(strings.TrimPrefix(m, strconv.Itoa(st)))
+	return strings.EqualFold(m, http.StatusText(st))
 }
 
 func namesCause(msg string) bool {
@@ -229,6 +241,13 @@ func whatFailed(res *Result, groups []ErrorBodyGroup) string {
 	what := "requests"
 	if len(res.Labels) == 1 {
 		what = strconv.Quote(res.Labels[0].Label) + " requests"
+	} else if onLabels < res.Requests {
+		what = fmt.Sprintf("requests on %d labels", len(res.Labels))
+	}
+	if onLabels < res.Requests {
+		// Say what the count is out of: the failing labels' requests are
+		// not the whole run.
+		what += fmt.Sprintf(" (%s in all)", count(res.Requests, "request"))
 	}
 	if len(res.Kinds) == 1 {
 		k := res.Kinds[0]
