@@ -78,6 +78,10 @@ func (r *CapacityReport) Draw() {
 		Capacity:  r.Capacity,
 		SLA:       r.SLA,
 		Dashboard: r.Dashboard,
+		Capture:   len(r.Inputs) > 0,
+	}
+	for _, in := range r.Inputs {
+		d.Capture = d.Capture && in.Meta.Format == "har"
 	}
 	if b := r.Baseline; b != nil {
 		d.Baseline = &chart.Data{Diagnosis: b.Diagnosis, Capacity: b.Capacity, Timeline: b.Timeline}
@@ -126,7 +130,23 @@ func (r *CapacityReport) runFacts() []fact {
 		fs = append(fs, fact{"Time range", fmt.Sprintf("%s – %s UTC (%s)",
 			s.Start.UTC().Format("2006-01-02 15:04:05"), s.End.UTC().Format(endLayout(s.Start, s.End)), humanDuration(d))})
 	}
-	fs = append(fs, fact{"Samples", fmt.Sprintf("%s, of which %s failed (%s%%)", Count(s.Samples), Count(s.Errors), Fixed(s.Total.ErrorPct, 2))})
+	if s.Samples == 0 && s.Transactions > 0 {
+		// Transactions are counted outside the samples (requests); a file
+		// of nothing else is not empty.
+		var failed int64
+		for _, l := range s.Labels {
+			if l.Transaction {
+				failed += l.Errors
+			}
+		}
+		what := Count(s.Transactions) + " transactions"
+		if s.Transactions == 1 {
+			what = "1 transaction"
+		}
+		fs = append(fs, fact{"Samples", fmt.Sprintf("no requests; %s (Transaction Controller rows), of which %s failed", what, Count(failed))})
+	} else {
+		fs = append(fs, fact{"Samples", fmt.Sprintf("%s, of which %s failed (%s%%)", Count(s.Samples), Count(s.Errors), Fixed(s.Total.ErrorPct, 2))})
+	}
 	if s.Total.ThroughputPerS > 0 {
 		fs = append(fs, fact{"Throughput", Fixed(s.Total.ThroughputPerS, 2) + " samples/s over the run"})
 	}

@@ -23,7 +23,10 @@ type Comparison struct {
 	} `json:"capacity"`
 	// Breaches are the --fail-on limits the new run broke.
 	Breaches []string `json:"breaches,omitempty"`
-	Warnings []string `json:"warnings"`
+	// Unevaluated are the --fail-on limits that could not be judged on
+	// the total (too few samples): the run neither passed nor broke them.
+	Unevaluated []string `json:"unevaluated,omitempty"`
+	Warnings    []string `json:"warnings"`
 }
 
 // RunInfo names one side of a comparison.
@@ -71,7 +74,7 @@ func redactComparison(c Comparison) Comparison {
 		rows[i] = r
 	}
 	c.Metrics.Rows = rows
-	for _, list := range []*[]string{&c.Metrics.OnlyBase, &c.Metrics.OnlyNew, &c.Breaches, &c.Warnings} {
+	for _, list := range []*[]string{&c.Metrics.OnlyBase, &c.Metrics.OnlyNew, &c.Breaches, &c.Unevaluated, &c.Warnings} {
 		out := make([]string, len(*list))
 		for i, s := range *list {
 			out[i] = redact.Text(s)
@@ -92,7 +95,7 @@ func comparisonText(w io.Writer, c Comparison, style table.Style, width int) err
 	ew.printf("%snew:  %s (%s samples)\n", ind, strings.Join(c.New.Files, ", "), Count(c.New.Samples))
 	ew.printf("%s\n\n", wrap("method: "+c.Metrics.Method+".", textWidth(width, 100, ind), ind))
 	rows := append(append([]compare.Row{}, c.Metrics.Rows...), c.Metrics.Total)
-	tooFew := false
+	tooFew, bySample := false, false
 	// Each table leaves out what it must to fit a terminal (the interval,
 	// then the difference); one note after them says what.
 	var dropped []string
@@ -122,7 +125,12 @@ func comparisonText(w io.Writer, c Comparison, style table.Style, width int) err
 			if m.CI != nil {
 				ci = fmt.Sprintf("[%s, %s]", signedNum(m.CI.Lo), signedNum(m.CI.Hi))
 			}
-			t.Rows = append(t.Rows, []string{label, num(m.Base), num(m.New), delta(m, mt.unit), ci, m.Verdict})
+			v := m.Verdict
+			if m.Method != "" {
+				v += " " + bySampleMark
+				bySample = true
+			}
+			t.Rows = append(t.Rows, []string{label, num(m.Base), num(m.New), delta(m, mt.unit), ci, v})
 		}
 		t, d := table.Fit(t, style, width, []int{4, 3})
 		if len(d) > len(dropped) {
@@ -132,9 +140,13 @@ func comparisonText(w io.Writer, c Comparison, style table.Style, width int) err
 		ew.printf("\n")
 	}
 	if tooFew {
-		ew.printf("%s\n\n", wrap(fmt.Sprintf("%s: a run has fewer than %s samples of the label (%s for p95, %s for p99), or holds them all in fewer than %d time windows, so no change could be told from noise.",
+		ew.printf("%s\n\n", wrap(fmt.Sprintf("%s: a run has fewer than %s samples of the label (%s for p95, %s for p99), or (for the rates) lasts fewer than %d time windows, so no change could be told from noise.",
 			chart.Capitalize(tooFewText), Count(compare.MinSamples), Count(compare.MinSamplesFor("p95_ms")),
 			Count(compare.MinSamplesFor("p99_ms")), compare.MinWindows), textWidth(width, 100, ind), ind))
+	}
+	if bySample {
+		ew.printf("%s\n\n", wrap(fmt.Sprintf("%s compared sample by sample: a run lasts fewer than %d time windows, so whole windows could not be resampled (error %%: Newcombe's interval for a difference of proportions; percentiles: a bootstrap of the short run's single samples). This takes requests as independent, which they are not quite: the interval may be too narrow, so read a small change with care.",
+			bySampleMark, compare.MinWindows), textWidth(width, 100, ind), ind))
 	}
 	if len(dropped) > 0 {
 		ew.printf("%s%s\n\n", ind, leftOut(dropped, width, FormatJSON))
@@ -176,11 +188,23 @@ func comparisonText(w io.Writer, c Comparison, style table.Style, width int) err
 			ew.printf("%s%s\n", bullet(style), b)
 		}
 	}
+	if len(c.Unevaluated) > 0 {
+		ew.printf("\n")
+		heading("Fail-on limits not evaluated")
+		for _, u := range c.Unevaluated {
+			ew.printf("%s%s\n", bullet(style), u)
+		}
+		ew.printf("%s\n", wrap("The new run neither passed nor broke these limits: the totals are too small to tell a change from noise. Unless a limit was broken, the exit code is 4, not 0.", textWidth(width, 100, ind), ind))
+	}
 	return ew.err
 }
 
 // tooFewText is how the tables say compare.TooFew.
 const tooFewText = "too few samples"
+
+// bySampleMark flags a verdict found without time windows (see
+// compare.Metric.Method); a note under the tables says what it means.
+const bySampleMark = "†"
 
 func num(x float64) string {
 	s := fmt.Sprintf("%.2f", x)

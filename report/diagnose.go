@@ -172,6 +172,9 @@ func littleText(l concurrency.LittleCheck) string {
 	switch {
 	case l.InFlightPerThread > 0:
 		s += fmt.Sprintf(", %.1f times the %.1f %s. %s", l.InFlightPerThread, l.MeanThreads, threads, l.Mismatch)
+	case l.MeanThreads > 0 && l.MeanInFlight > l.MeanThreads:
+		s += fmt.Sprintf(" against %.1f %s: threads wait on a response all the time (the %.1f%% more in flight is within what "+
+			"JMeter's thread counts, taken once per request, miss).", l.MeanThreads, threads, 100*(l.MeanInFlight/l.MeanThreads-1))
 	case l.MeanThreads > 0:
 		s += fmt.Sprintf(" against %.1f %s: threads wait on a response %.0f%% of the time.", l.MeanThreads, threads, 100*l.BusyShare)
 	default:

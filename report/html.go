@@ -187,9 +187,9 @@ func bandNote(c capacity.Result) string {
 	if len(c.Bands) == 0 {
 		return ""
 	}
-	s := fmt.Sprintf("Levels are pooled in bands of %d %s (single levels of a ramp hold too few requests for a p95 to mean much); levels seen only while JMeter stopped threads are left out. tables/levels.csv has every level.", c.BandWidth, chart.LevelUnit(c.Metric))
+	s := fmt.Sprintf("Levels are pooled in bands of %d %s (single levels of a ramp hold too few requests for a p95 to mean much); levels seen only in the ramp-down, after the peak, are left out. tables/levels.csv has every level.", c.BandWidth, chart.LevelUnit(c.Metric))
 	if c.DefaultCriterion {
-		s += " Notes mark where failures rose above the low-load rate (95% confidence) or the p95 doubled; the default criterion is " + c.SLA + "."
+		s += " Notes mark the first band whose failures rose above the low-load rate or above 5% (95% confidence), or whose p95 doubled; the default criterion is " + c.SLA + "."
 	}
 	return s
 }

@@ -19,7 +19,9 @@ type JUnitCase struct {
 	Criterion string
 	// Failed says the label broke the criterion; Message says by how much,
 	// with the measured value and the limit either way.
-	Failed  bool
+	Failed bool
+	// Skipped says the criterion could not be judged (too few samples).
+	Skipped bool
 	Message string
 }
 
@@ -54,8 +56,13 @@ type junitCaseXML struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -81,10 +88,14 @@ func JUnit(w io.Writer, title string, generated time.Time, suites []JUnitSuite) 
 			label := xmlText(redact.Text(c.Label))
 			xc := junitCaseXML{Name: xmlText(c.Criterion) + ": " + label, Classname: "jtlscope." + s.Name + "." + label, Time: "0"}
 			msg := xmlText(redact.Text(c.Message))
-			if c.Failed {
+			switch {
+			case c.Failed:
 				xs.Failures++
 				xc.Failure = &junitFailure{Message: msg, Type: s.Name, Text: msg}
-			} else {
+			case c.Skipped:
+				xs.Skipped++
+				xc.Skipped = &junitSkipped{Message: msg}
+			default:
 				xc.SystemOut = msg
 			}
 			xs.Cases = append(xs.Cases, xc)

@@ -2,11 +2,13 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/clipperhouse/displaywidth"
 
+	"github.com/jtlscope/jtlscope/analyze/concurrency"
 	"github.com/jtlscope/jtlscope/analyze/summary"
 )
 
@@ -118,5 +120,22 @@ func TestLayoutNarrowsTheSummary(t *testing.T) {
 	}
 	if !strings.Contains(narrow.String(), "left out to fit 80 columns") || !strings.Contains(narrow.String(), "p95 ms") {
 		t.Errorf("narrow table:\n%s", narrow.String())
+	}
+}
+
+// TestLittleTextNeverContradictsItself: requests in flight within a few
+// percent of the threads read as threads busy all the time, never as
+// "1.0 times the threads … so requests in flight exceed threads".
+func TestLittleTextNeverContradictsItself(t *testing.T) {
+	for _, l := range []concurrency.LittleCheck{
+		{MeanInFlight: 4.9965, Throughput: 1.407, MeanResponseS: 3.551, MeanThreads: 4.9658, BusyShare: 1},
+		{MeanInFlight: 3, Throughput: 1, MeanResponseS: 3, MeanThreads: 6, BusyShare: 0.5},
+		{MeanInFlight: 12, Throughput: 4, MeanResponseS: 3, MeanThreads: 4, InFlightPerThread: 3, Mismatch: "Threads sent requests in parallel."},
+	} {
+		s := littleText(l)
+		ratio := fmt.Sprintf("%.1f times", l.MeanInFlight/l.MeanThreads)
+		if strings.Contains(s, "1.0 times") || (l.InFlightPerThread > 0) != strings.Contains(s, ratio) {
+			t.Errorf("%+v:\n%s", l, s)
+		}
 	}
 }

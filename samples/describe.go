@@ -50,6 +50,9 @@ func describe(head []byte) string {
 	case accessLog.Match(first):
 		return "a web server access log (Common or Combined Log Format)"
 	}
+	if tool := otherTool(string(first)); tool != "" {
+		return tool
+	}
 	for _, d := range []byte{',', ';', '\t', '|'} {
 		if n := bytes.Count(first, []byte{d}); n >= 1 {
 			fields := strings.Split(string(first), string(d))
@@ -60,6 +63,31 @@ func describe(head []byte) string {
 		}
 	}
 	return "plain text (\"" + printableText(string(first), 60) + "\")"
+}
+
+// otherTool names the load-testing tool whose own result format first,
+// the first line of an input, starts, or returns "". Their files reach
+// jtlscope by mistake (a CI step that globs results/*), and they share
+// enough with a JTL (a timestamp column, tab-separated numbers) to be
+// misread as one: 60 k6 metric rows as 60 failed requests.
+func otherTool(first string) string {
+	fields := func(sep string) []string { return strings.Split(strings.TrimSpace(first), sep) }
+	switch f := fields(","); {
+	case len(f) >= 3 && f[0] == "metric_name" && f[1] == "timestamp" && f[2] == "metric_value":
+		return "a k6 CSV (k6 run --out csv: one metric value per row, not one request)"
+	case len(f) >= 4 && strings.EqualFold(f[0], "Type") && f[1] == "Name" && f[2] == "Request Count":
+		return "a Locust statistics CSV (totals per endpoint, not requests)"
+	}
+	// Gatling's simulation.log (2.x and 3.0 to 3.3, text; later versions
+	// write a binary one): tab-separated records that start with their
+	// type, the first one RUN.
+	if f := fields("\t"); len(f) >= 3 {
+		switch f[0] {
+		case "RUN", "USER", "REQUEST", "GROUP", "ASSERTION", "ERROR":
+			return "a Gatling simulation.log (Gatling's own record of a run; its HTML report reads it, jtlscope does not)"
+		}
+	}
+	return ""
 }
 
 var (

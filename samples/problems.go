@@ -25,6 +25,8 @@ type Problems struct {
 	// Late counts samples that arrived later than the reorder window allowed
 	// and were delivered out of order.
 	Late int `json:"late,omitempty"`
+	// lateBy counts them by input.
+	lateBy map[string]int
 	// Warnings are facts about the inputs that make numbers wrong unless
 	// the user knows them (the same file given twice, a clock that jumped
 	// back); unlike problems they skip nothing.
@@ -150,15 +152,58 @@ func (p *Problems) Messages() []string {
 	for _, e := range p.Fatal {
 		out = append(out, e.Error())
 	}
-	if p.Late > 0 {
-		verb := "were"
-		if p.Late == 1 {
-			verb = "was"
-		}
-		out = append(out, count(p.Late, "sample", "samples")+" arrived later than the reorder window allowed and "+
-			verb+" taken out of time order")
+	if late := p.Late - sumValues(p.lateBy); late > 0 {
+		out = append(out, lateMessage("", late))
+	}
+	for _, f := range sortedKeys(p.lateBy) {
+		out = append(out, lateMessage(f, p.lateBy[f]))
 	}
 	return append(out, p.Warnings...)
+}
+
+// lateIn records that n samples of input name arrived late.
+func (p *Problems) lateIn(name string, n int) {
+	if p.lateBy == nil {
+		p.lateBy = map[string]int{}
+	}
+	p.lateBy[name] = n
+}
+
+// lateMessage says what late samples are and what they do to the
+// results. The analyses that follow requests in time (requests in
+// flight, token age, the diagnosis) read samples in start order, which
+// JMeter does not write them in: it writes a sample when it ends. A
+// reorder buffer as long as the longest sample seen puts them back in
+// order; a sample that comes later still is passed on where it is.
+func lateMessage(name string, n int) string {
+	verb, their := "were", "their"
+	if n == 1 {
+		verb, their = "was", "its"
+	}
+	at := ""
+	if name != "" {
+		at = name + ": "
+	}
+	return at + count(n, "sample", "samples") + " came later in the file than the reorder window (as long as the longest sample seen) allowed, so " +
+		verb + " analysed out of start order: " + their + " requests in flight are counted at a later moment, which can put them in a higher or lower concurrency level " +
+		"(concurrency onset, capacity levels, token age); counts, response times and rates are not affected"
+}
+
+func sumValues(m map[string]int) int {
+	t := 0
+	for _, v := range m {
+		t += v
+	}
+	return t
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // where names a position: "line 12" or "byte 3456".

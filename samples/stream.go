@@ -267,7 +267,12 @@ func (st *Stream) absorb(b *batch) (stop bool) {
 		st.fatal(b.fatal)
 	}
 	st.probs.Late += b.late
+	b.src.late += b.late
 	b.src.jumps.merge(&b.jumps)
+	b.src.untimed.merge(&b.untimed)
+	if b.idle != nil {
+		b.src.idle = b.idle
+	}
 	return st.err != nil
 }
 
@@ -304,11 +309,17 @@ func (st *Stream) Sample() *Sample { return st.sample }
 func (st *Stream) Err() error { return st.err }
 
 // Problems returns the problems found so far, with a warning for each
-// input whose clock went back.
+// input whose clock went back, that sat idle most of its span, or that
+// has samples with implausible timestamps, and the late samples by input.
 func (st *Stream) Problems() *Problems {
 	for _, src := range st.sources {
-		if w := src.jumps.warning(src.in.Name); w != "" {
-			st.probs.warn(w)
+		for _, w := range []string{src.untimed.warning(src.in.Name), src.jumps.warning(src.in.Name), src.idle.warning(src.in.Name)} {
+			if w != "" {
+				st.probs.warn(w)
+			}
+		}
+		if src.late > 0 {
+			st.probs.lateIn(src.in.Name, src.late)
 		}
 	}
 	return &st.probs
@@ -334,7 +345,10 @@ type batch struct {
 	fatal   error
 	late    int
 	jumps   clockJumps
-	last    bool
+	untimed untimed
+	// idle travels with the last batch: gaps are judged on the whole input.
+	idle *idleGaps
+	last bool
 }
 
 // A source decodes one input in its own goroutine.
@@ -349,8 +363,12 @@ type source struct {
 	cur      *batch
 	pos      int
 	finished bool
-	// jumps gathers the clock jumps the batches report (consumer side).
-	jumps clockJumps
+	// jumps, untimed, idle and late gather what the batches report
+	// (consumer side).
+	jumps   clockJumps
+	untimed untimed
+	idle    *idleGaps
+	late    int
 }
 
 func (src *source) recycle(b *batch) {
@@ -359,6 +377,8 @@ func (src *source) recycle(b *batch) {
 	b.fatal = nil
 	b.late = 0
 	b.jumps = clockJumps{}
+	b.untimed = untimed{}
+	b.idle = nil
 	b.last = false
 	select {
 	case src.free <- b:
@@ -469,6 +489,7 @@ func (src *source) run(out chan *batch, ordered bool) {
 			if err != io.EOF {
 				b.fatal = wrapInputError(src.in.Name, err)
 			}
+			b.idle = clock.idleFound()
 			if ordered {
 				for r.len() > 0 {
 					if b = src.emit(out, b, r); b == nil {
@@ -483,17 +504,7 @@ func (src *source) run(out chan *batch, ordered bool) {
 		if s.Source == "" {
 			s.Source = src.in.Name
 		}
-		if pe := implausible(s); pe != nil {
-			// One wild timestamp would stretch a run's span to centuries
-			// and its throughput to zero: drop the sample, say why.
-			if !ordered {
-				b.samples = b.samples[:len(b.samples)-1]
-			}
-			if !problem(pe) {
-				return
-			}
-			continue
-		}
+		untime(s, &b.untimed)
 		clock.see(s, &b.jumps)
 		if !ordered {
 			if len(b.samples) == cap(b.samples) {
@@ -501,6 +512,14 @@ func (src *source) run(out chan *batch, ordered bool) {
 					return
 				}
 				b = src.newBatch()
+			}
+			continue
+		}
+		if s.Start.IsZero() {
+			// No time, no place in time order: on at once, without
+			// holding back (or counting as late) what has one.
+			if b = src.emitOne(out, b, &scratch); b == nil {
+				return
 			}
 			continue
 		}
@@ -514,23 +533,11 @@ func (src *source) run(out chan *batch, ordered bool) {
 	}
 }
 
-// JMeter was first released in 1998; a load test stamped before that, or
-// more than a century ahead, has a broken clock or a broken field.
-var (
-	earliest = time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
-	latest   = time.Now().AddDate(100, 0, 0)
-)
-
-// Plausible reports whether t can be when a load test ran.
-func Plausible(t time.Time) bool { return !t.Before(earliest) && !t.After(latest) }
-
-// implausible reports a sample whose start cannot be a real time.
-func implausible(s *Sample) *ParseError {
-	if s.Has&FieldStart == 0 || Plausible(s.Start) {
-		return nil
-	}
-	return &ParseError{File: s.Source, Line: s.Line, Offset: -1,
-		Msg: fmt.Sprintf("implausible timestamp %s (epoch ms %d); skipped the sample", s.Start.UTC().Format(time.RFC3339), s.Start.UnixMilli())}
+// emitOne appends s to b, sending b on when full; it returns the batch to
+// go on filling, or nil when the stream was closed.
+func (src *source) emitOne(out chan *batch, b *batch, s *Sample) *batch {
+	b.samples = append(b.samples, *s)
+	return src.full(out, b)
 }
 
 // emit moves the earliest sample of r to b, sending b on when full; it
@@ -538,6 +545,12 @@ func implausible(s *Sample) *ParseError {
 func (src *source) emit(out chan *batch, b *batch, r *reorder) *batch {
 	b.samples = b.samples[:len(b.samples)+1]
 	r.pop(&b.samples[len(b.samples)-1])
+	return src.full(out, b)
+}
+
+// full sends b on when it is full and returns the batch to go on filling,
+// or nil when the stream was closed.
+func (src *source) full(out chan *batch, b *batch) *batch {
 	if len(b.samples) < cap(b.samples) {
 		return b
 	}
@@ -781,122 +794,4 @@ func (h *sourceHeap) Pop() any {
 	x := old[n-1]
 	*h = old[:n-1]
 	return x
-}
-
-// clockWatch notices, on the reading side of one input, where its clock
-// goes back: JMeter writes a sample when it ends, so end times rise; a
-// HAR lists entries by start. A sample that started and ended well before
-// samples read earlier means the clock was set back, or several runs (or
-// the same run twice) were appended to one file. Either way the run's
-// span, and every rate computed over it, comes out wrong.
-type clockWatch struct {
-	// The latest start and end so far, in Unix nanoseconds while every
-	// time fits (comparing int64s is several times cheaper than
-	// time.Time), as times from the first that might not (slow).
-	maxStartNS, maxEndNS int64
-	maxStart, maxEnd     time.Time
-	seen, slow           bool
-}
-
-// jumpThreshold is how far back a sample must go to count as a jump:
-// well beyond the seconds writer buffering and thread scheduling explain.
-const jumpThreshold = 2 * time.Minute
-
-// exactSpan bounds the spans whose end is computed in int64 nanoseconds:
-// a start Plausible accepts plus or minus this stays within int64.
-const exactSpan = 4e18
-
-func (c *clockWatch) see(s *Sample, j *clockJumps) {
-	if s.Has&FieldStart == 0 {
-		return
-	}
-	d := s.Elapsed + s.Idle
-	if c.slow || d > exactSpan || d < -exactSpan {
-		c.seeSlow(s, j)
-		return
-	}
-	start := s.Start.UnixNano()
-	end := start + int64(d)
-	if !c.seen {
-		c.maxStartNS, c.maxEndNS, c.seen = start, end, true
-		return
-	}
-	if back := c.maxStartNS - start; back > int64(jumpThreshold) && c.maxEndNS-end > int64(jumpThreshold) {
-		j.jump(time.Duration(back), s.Line)
-		// Start again from here: one jump is one event, however many
-		// samples follow it.
-		c.maxStartNS, c.maxEndNS = start, end
-		return
-	}
-	c.maxStartNS = max(c.maxStartNS, start)
-	c.maxEndNS = max(c.maxEndNS, end)
-}
-
-// seeSlow is see on times, for a span too long for int64 nanoseconds
-// (a broken elapsed time), and for every sample after it.
-func (c *clockWatch) seeSlow(s *Sample, j *clockJumps) {
-	if !c.slow {
-		c.slow = true
-		c.maxStart, c.maxEnd = time.Unix(0, c.maxStartNS), time.Unix(0, c.maxEndNS)
-	}
-	end := s.End()
-	if !c.seen {
-		c.maxStart, c.maxEnd, c.seen = s.Start, end, true
-		return
-	}
-	if back := c.maxStart.Sub(s.Start); back > jumpThreshold && c.maxEnd.Sub(end) > jumpThreshold {
-		j.jump(back, s.Line)
-		c.maxStart, c.maxEnd = s.Start, end
-		return
-	}
-	if s.Start.After(c.maxStart) {
-		c.maxStart = s.Start
-	}
-	if end.After(c.maxEnd) {
-		c.maxEnd = end
-	}
-}
-
-// clockJumps counts where an input's clock went back.
-type clockJumps struct {
-	n    int
-	max  time.Duration
-	line int // of the first jump; 0 when unknown
-}
-
-func (j *clockJumps) jump(back time.Duration, line int) {
-	j.n++
-	if back > j.max {
-		j.max = back
-	}
-	if j.n == 1 {
-		j.line = line
-	}
-}
-
-func (j *clockJumps) merge(o *clockJumps) {
-	if o.n == 0 {
-		return
-	}
-	if j.n == 0 {
-		j.line = o.line
-	}
-	j.n += o.n
-	j.max = max(j.max, o.max)
-}
-
-func (j *clockJumps) warning(name string) string {
-	if j.n == 0 {
-		return ""
-	}
-	at := name
-	if j.line > 0 {
-		at = fmt.Sprintf("%s:%d", name, j.line)
-	}
-	what := fmt.Sprintf("the timestamps go back by %s", j.max.Round(time.Second))
-	if j.n > 1 {
-		what = fmt.Sprintf("the timestamps go back %d times, by up to %s, the first time here", j.n, j.max.Round(time.Second))
-	}
-	return at + ": " + what + " (a clock set back, or several runs, or the same run twice, in one file?): " +
-		"the run's duration and every rate per second (throughput, KB/s) are wrong"
 }

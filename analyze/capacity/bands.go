@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jtlscope/jtlscope/analyze/stats"
@@ -89,20 +90,34 @@ func bands(byN map[int]*level, w int, rampDown map[int]bool) []Band {
 }
 
 // defaultCriterion is what "sustainable" means when no --sla is given:
-// failures no more than 1 point above the rate at low load, and no
-// latency knee (the p95 stays within twice its value at low load). It
-// judges bands, not single levels, and a band breaks the failure limit
-// only when its rate is above it with 95% confidence (Wilson), so that a
-// single failure among thirty requests does not end the sustainable
-// range.
+// failures no more than 1 point above the rate at low load and at most
+// maxDefaultErr, and no latency knee (the p95 stays within twice its value
+// at low load). It judges bands, not single levels, and a band breaks
+// the failure limit only when its rate is above it with 95% confidence
+// (Wilson), so that a single failure among thirty requests does not end
+// the sustainable range. Every band is judged, the low-load ones too: a
+// band marked as meeting the criterion never fails more than it allows.
 type defaultCriterion struct {
 	baseErr, baseP95 float64 // fraction, ms
-	// low is how many bands the baseline pools: failures there are the
-	// baseline itself (a thread group that always fails makes it high,
-	// and its share of the low bands varies), so only their latency is
-	// judged.
-	low int
+	// baseLo is the lower 95% bound of baseErr.
+	baseLo float64
+	// from and to are the levels the low-load bands span.
+	from, to int
 }
+
+// maxDefaultErr is the most failures the default criterion allows,
+// however many failed at low load: a run that already fails more than
+// this at its lowest load is sustainable at no level (a relative limit
+// alone called a run with 87% of its logins failing sustainable).
+const maxDefaultErr = 0.05
+
+// ceiling is the highest failure rate the criterion allows.
+func (c defaultCriterion) ceiling() float64 { return min(c.baseErr+0.01, maxDefaultErr) }
+
+// failingFromStart says failures are above maxDefaultErr already at low
+// load, with 95% confidence: nothing is sustainable by the default
+// criterion.
+func (c defaultCriterion) failingFromStart() bool { return c.baseLo > maxDefaultErr }
 
 // lowLoad measures the lowest third of the bands (at least one).
 func lowLoad(bs []Band) defaultCriterion {
@@ -114,24 +129,54 @@ func lowLoad(bs []Band) defaultCriterion {
 		failed += b.failed
 		_ = h.Merge(b.lat)
 	}
-	return defaultCriterion{baseErr: float64(failed) / float64(max(req, 1)), baseP95: q(h, 0.95), low: len(low)}
+	c := defaultCriterion{baseErr: float64(failed) / float64(max(req, 1)), baseP95: q(h, 0.95), from: low[0].From, to: low[len(low)-1].To}
+	if iv, err := stats.Wilson(int(failed), int(req), 0.95); err == nil {
+		c.baseLo = iv.Lo
+	}
+	return c
 }
 
-// breaks says why the i-th band b breaks the criterion, or "".
-func (c defaultCriterion) breaks(i int, b Band) string {
-	if iv, err := stats.Wilson(int(b.failed), int(b.Requests), 0.95); err == nil && i >= c.low && iv.Lo > c.baseErr+0.01 {
-		return "failures rise"
+// Notes of a band that breaks the default criterion.
+const (
+	noteFailuresRise = "failures rise"
+	noteFailuresHigh = "failures above 5%"
+	noteP95Doubled   = "p95 doubled"
+)
+
+// mark notes the first band that breaks the criterion: the lowest one
+// when failures are too many already at low load (a band alone may hold
+// too few requests to be sure of it; the low-load bands together are).
+func (c defaultCriterion) mark(bs []Band) {
+	if c.failingFromStart() && len(bs) > 0 {
+		bs[0].Note = noteFailuresHigh
+		return
+	}
+	for i := range bs {
+		if why := c.breaks(bs[i]); why != "" {
+			bs[i].Note = why
+			return
+		}
+	}
+}
+
+// breaks says why band b breaks the criterion, or "".
+func (c defaultCriterion) breaks(b Band) string {
+	if iv, err := stats.Wilson(int(b.failed), int(b.Requests), 0.95); err == nil && iv.Lo > c.ceiling() {
+		if c.baseErr+0.01 > maxDefaultErr || iv.Lo <= c.baseErr+0.01 {
+			return noteFailuresHigh
+		}
+		return noteFailuresRise
 	}
 	// A p95 of fewer than 20 requests is one of the slowest few: noise.
 	if c.baseP95 > 0 && b.Requests >= 20 && b.P95MS > 2*c.baseP95 {
-		return "p95 doubled"
+		return noteP95Doubled
 	}
 	return ""
 }
 
 func (c defaultCriterion) String() string {
-	return fmt.Sprintf("failures at most 1 point above the low-load rate (≤ %s%%) and p95 at most twice its low-load value (≤ %s ms)",
-		fmtPct(100*c.baseErr+1), fmtMS(2*c.baseP95))
+	return fmt.Sprintf("failures at most 1 point above the low-load rate and at most %s%% (≤ %s%%) and p95 at most twice its low-load value (≤ %s ms)",
+		fmtPct(100*maxDefaultErr), fmtPct(100*c.ceiling()), fmtMS(2*c.baseP95))
 }
 
 func fmtPct(x float64) string { return fmt.Sprintf("%.3g", x) }
@@ -151,9 +196,9 @@ func (res *Result) applyDefault(bs []Band, unit string) {
 	}
 	c := lowLoad(bs)
 	best := 0
+	c.mark(bs)
 	for i := range bs {
-		if why := c.breaks(i, bs[i]); why != "" {
-			bs[i].Note = why
+		if bs[i].Note != "" {
 			break
 		}
 		best = i + 1
@@ -171,13 +216,31 @@ func (res *Result) applyDefault(bs []Band, unit string) {
 	res.Sustainable = &n
 	crit := ". The criterion, for want of --sla: " + res.SLA
 	switch {
+	case c.failingFromStart():
+		at := fmt.Sprintf("%d–%d %s", c.from, c.to, unit)
+		if c.from == c.to {
+			at = levelCount(c.from, unit)
+		}
+		res.Statement = fmt.Sprintf("no level is sustainable by the default criterion: %s%% of requests failed already at low load (%s), "+
+			"more than the %s%% it allows; fix those failures, or give --sla errors=… to judge at that failure rate%s",
+			fmtPct(100*c.baseErr), at, fmtPct(100*maxDefaultErr), crit)
 	case best == len(bs):
-		res.Statement = fmt.Sprintf("every level tested, up to %d %s, met the default criterion%s", n, unit, crit)
+		res.Statement = fmt.Sprintf("every level tested, up to %s, met the default criterion%s", levelCount(n, unit), crit)
 	case n > 0:
-		res.Statement = fmt.Sprintf("highest concurrency meeting the default criterion: %d %s; above it, %s%s", n, unit, bs[best].Note, crit)
+		res.Statement = fmt.Sprintf("highest concurrency meeting the default criterion: %s; above it, %s%s", levelCount(n, unit), bs[best].Note, crit)
 	default:
 		res.Statement = fmt.Sprintf("no band of levels met the default criterion: from the lowest on, %s%s", bs[0].Note, crit)
 	}
+}
+
+// levelCount writes n levels of unit ("threads", "requests in flight"):
+// "1 thread", "37 threads".
+func levelCount(n int, unit string) string {
+	if n == 1 {
+		unit = strings.Replace(unit, "threads", "thread", 1)
+		unit = strings.Replace(unit, "requests", "request", 1)
+	}
+	return fmt.Sprintf("%d %s", n, unit)
 }
 
 // maxLevel is the highest level of res.Levels inside band b.

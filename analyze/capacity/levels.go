@@ -279,6 +279,12 @@ func (l *Levels) errorCeiling(ns []int, rampDown map[int]bool) float64 {
 	return round(math.Min(100, base+fitErrorMargin), 1)
 }
 
+// minR2 is the least share of the variation of goodput between levels a
+// USL fit must explain to be shown. Fits on real ramps explain 80% or more
+// (0.80 to 0.999 on the project's runs); one that explains less than half
+// is mostly noise or failures, and its λ, σ and κ mean nothing.
+const minR2 = 0.5
+
 // minPlateau is how long a level must hold to count as a steady plateau.
 const minPlateau = 10 * time.Second
 
@@ -400,7 +406,14 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 		res.Warnings = append(res.Warnings, fmt.Sprintf("the USL is fitted on the levels a ramp passed through, each held only briefly, so throughput per level is noisy: a firmer fit needs steady plateaus (10 s or more at one level) at six levels or more, and %s. A stepped test (several minutes per level) gives one.", found))
 	}
 	if len(fitOn) >= 3 {
-		if u, err := FitUSL(fitOn); err == nil {
+		u, err := FitUSL(fitOn)
+		if err == nil && u.R2 < minR2 {
+			// A curve that explains next to nothing of how goodput
+			// varies between levels is no capacity model, whatever
+			// its parameters say ("levels off towards λ/σ").
+			res.USLError = fmt.Sprintf("fitted on %d levels it explains only %.0f%% of how goodput varies between them (R² %.3f, less than the %.1f required), so goodput does not follow concurrency the way the model assumes and no capacity can be read from it",
+				len(fitOn), 100*max(u.R2, 0), u.R2, minR2)
+		} else if err == nil {
 			res.USL = u
 			if leftOut != "" {
 				res.Warnings = append([]string{leftOut}, res.Warnings...)
@@ -447,7 +460,7 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 	if len(criteria) == 0 {
 		res.applyDefault(res.Bands, unitName)
 		for _, b := range res.Bands {
-			res.FailuresRose = res.FailuresRose || b.Note == "failures rise"
+			res.FailuresRose = res.FailuresRose || b.Note == noteFailuresRise
 		}
 	}
 	if len(criteria) > 0 {
@@ -464,12 +477,8 @@ func (l *Levels) Result(series timeline.Series, criteria sla.Criteria, seed uint
 			best = st.N
 		}
 		res.Sustainable = &best
-		unit := " threads"
-		if res.Metric != "threads" {
-			unit = " requests in flight"
-		}
 		if best > 0 {
-			res.Statement = "sustainable: " + strconv.Itoa(best) + unit + " at " + res.SLA
+			res.Statement = "sustainable: " + levelCount(best, unitName) + " at " + res.SLA
 		} else {
 			res.Statement = "not sustainable at any measured level: even the lowest broke " + res.SLA
 		}
@@ -673,13 +682,7 @@ func (l *Levels) labelBands(w int, rampDown map[int]bool) []LabelBands {
 	for i := range out {
 		bs := bands(l.byLabel[out[i].Label], w, rampDown)
 		if len(bs) > 0 {
-			c := lowLoad(bs)
-			for j := range bs {
-				if why := c.breaks(j, bs[j]); why != "" {
-					bs[j].Note = why
-					break
-				}
-			}
+			lowLoad(bs).mark(bs)
 		}
 		out[i].Bands = bs
 	}

@@ -2,10 +2,13 @@ package capacity
 
 import (
 	"math"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jtlscope/jtlscope/analyze/sla"
+	"github.com/jtlscope/jtlscope/analyze/stats"
 	"github.com/jtlscope/jtlscope/analyze/timeline"
 	"github.com/jtlscope/jtlscope/samples"
 )
@@ -172,5 +175,89 @@ func TestLevelKeyBins(t *testing.T) {
 		if k := l.key(old); k != want {
 			t.Errorf("width 8: key(%d) = %d, want %d", old, k, want)
 		}
+	}
+}
+
+// ramp makes a ramp from 1 to top threads, hold at each level, with
+// the failure share fail(n) and throughput x(n) requests per second.
+func ramp(top int, hold time.Duration, x func(n int) float64, fail func(n int) float64) []samples.Sample {
+	var out []samples.Sample
+	start := time.UnixMilli(1_700_000_000_000)
+	for n := 1; n <= top; n++ {
+		rate := x(n)
+		gap := time.Duration(float64(time.Second) / rate)
+		k := 0
+		for at := time.Duration(0); at < hold; at += gap {
+			k++
+			out = append(out, samples.Sample{
+				Start: start.Add(at), Elapsed: 20 * time.Millisecond, Success: float64(k%100) >= 100*fail(n),
+				AllThreads: n, Code: "200", Label: "a",
+				Has: samples.FieldStart | samples.FieldElapsed | samples.FieldThreads | samples.FieldSuccess | samples.FieldLabel,
+			})
+		}
+		start = start.Add(hold)
+	}
+	return out
+}
+
+func levelsOf(ss []samples.Sample) Result {
+	lv, tl := NewLevels(), timeline.New()
+	for i := range ss {
+		lv.Add(&ss[i])
+		tl.Add(&ss[i])
+	}
+	return lv.Result(tl.Result(), nil, 1)
+}
+
+// TestDefaultCriterionKeepsItsWord: no band is called sustainable while
+// its failures are above the criterion's own limit with 95% confidence,
+// low-load bands included (f07: "101–150 … 67.19% … last band meeting the
+// default criterion" against failures ≤ 50.6%).
+func TestDefaultCriterionKeepsItsWord(t *testing.T) {
+	res := levelsOf(ramp(12, 20*time.Second, func(int) float64 { return 10 }, func(n int) float64 {
+		if n == 3 {
+			return 0.15
+		}
+		return 0.02
+	}))
+	if res.Sustainable == nil || *res.Sustainable != 2 {
+		t.Fatalf("sustainable %v, want 2 (level 3 fails 15%%): %s", res.Sustainable, res.Statement)
+	}
+	c := lowLoad(res.Bands)
+	for _, b := range res.Bands {
+		if iv, _ := stats.Wilson(int(b.failed), int(b.Requests), 0.95); b.Note == "last band meeting the default criterion" && iv.Lo > c.ceiling() {
+			t.Errorf("band %d–%d fails %.1f%%, above the criterion's %.1f%%, and is called sustainable", b.From, b.To, b.ErrorPct, 100*c.ceiling())
+		}
+	}
+}
+
+// TestHighFailuresAtLowLoadSustainNothing: a run that fails half its
+// requests from the first thread on is sustainable at no level, however
+// steady that rate (a criterion relative to low load alone called it
+// sustainable up to the top).
+func TestHighFailuresAtLowLoadSustainNothing(t *testing.T) {
+	res := levelsOf(ramp(12, 20*time.Second, func(int) float64 { return 10 }, func(int) float64 { return 0.5 }))
+	if res.Sustainable == nil || *res.Sustainable != 0 || !strings.Contains(res.Statement, "no level is sustainable") {
+		t.Fatalf("sustainable %v: %s", res.Sustainable, res.Statement)
+	}
+	for _, b := range res.Bands {
+		if strings.HasPrefix(b.Note, "last band") {
+			t.Errorf("band %d–%d: %s", b.From, b.To, b.Note)
+		}
+	}
+}
+
+// TestUSLThatExplainsNothingIsLeftOut: goodput that does not vary with
+// concurrency beyond noise gets no USL curve (f07: R² 0.003, "throughput
+// levels off towards λ/σ"), and the reason says why.
+func TestUSLThatExplainsNothingIsLeftOut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := map[int]float64{}
+	for n := 1; n <= 24; n++ {
+		noise[n] = 20 + 20*rng.Float64()
+	}
+	res := levelsOf(ramp(24, 5*time.Second, func(n int) float64 { return noise[n] }, func(int) float64 { return 0 }))
+	if res.USL != nil || !strings.Contains(res.USLError, "R²") {
+		t.Fatalf("USL %+v, reason %q", res.USL, res.USLError)
 	}
 }

@@ -189,12 +189,56 @@ func TestTooFewSamples(t *testing.T) {
 		t.Errorf("50 vs 50 samples: p99 %q, want %q", v, TooFew)
 	}
 
-	// 500 samples a side, all within one 10 s window: every resample is
-	// the run itself, so no interval means anything.
+	// 500 samples a side, all within one 10 s window: whole windows
+	// cannot be resampled, so the rates are not compared; the error rate
+	// and the percentiles are, sample by sample, and say so.
 	one0, one1 := collect(run(7, "o", 5, 100, 100, 0)), collect(run(8, "o", 5, 100, 400, 0))
 	for _, m := range Compare(one0, one1, Options{Resamples: 199, Seed: 1}).Rows[0].Metrics {
-		if m.Verdict != TooFew {
-			t.Errorf("one window a side: %s %q", m.Name, m.Verdict)
+		switch {
+		case lowerIsWorse(m.Name):
+			if m.Verdict != TooFew || m.Why == "" {
+				t.Errorf("one window a side: %s %q (%s)", m.Name, m.Verdict, m.Why)
+			}
+		case m.Method == "":
+			t.Errorf("one window a side: %s compared without saying how", m.Name)
+		}
+	}
+}
+
+// TestShortRunIsComparedSampleBySample: a baseline that lasts 7 s (one
+// 10 s window) with 101 samples and no errors, against a long run with
+// half its requests failing and 5× the latency. The windows cannot be
+// resampled, but the error rates are two proportions (Newcombe's
+// interval) and the percentiles can be bootstrapped over single samples:
+// both are worse; the rates are not compared, and a limit on them is
+// reported as not evaluated rather than passed.
+func TestShortRunIsComparedSampleBySample(t *testing.T) {
+	base := run(1, "a", 7, 14, 100, 0)[:101]
+	nw := run(2, "a", 120, 10, 500, 0.5)
+	r := Compare(collect(base), collect(nw), Options{Resamples: 199, Seed: 1})
+	tot := r.Total
+	if m := tot.Metric("error_pct"); m.Verdict != Worse || m.Method != MethodNewcombe || m.CI == nil || m.CI.Lo < 30 {
+		t.Errorf("0%% → 50%% errors: %+v", m)
+	}
+	if m := tot.Metric("p95_ms"); m.Verdict != Worse || m.Method != MethodSamples {
+		t.Errorf("5× slower: %+v", m)
+	}
+	if m := tot.Metric("throughput_per_s"); m.Verdict != TooFew {
+		t.Errorf("throughput of a 7 s run: %+v", m)
+	}
+	limits, _ := ParseFailOn("errors=+1pp,p95=+10%,throughput=-5%")
+	if b := Breaches(r, limits); len(b) != 4 {
+		t.Errorf("breaches %v, want errors and p95 of the label and the total", b)
+	}
+	if u := Unevaluated(r, limits); len(u) != 1 || !strings.Contains(u[0], "throughput") {
+		t.Errorf("not evaluated: %v, want throughput", u)
+	}
+	// The same short run against another of the same system: no change
+	// called from noise.
+	same := Compare(collect(base), collect(run(3, "a", 7, 14, 100, 0)[:101]), Options{Resamples: 199, Seed: 1}).Total
+	for _, m := range same.Metrics {
+		if m.Verdict == Worse || m.Verdict == Better {
+			t.Errorf("two short runs of one system: %s %s %+v", m.Name, m.Verdict, m.CI)
 		}
 	}
 }

@@ -219,6 +219,29 @@ func Breaches(r Result, limits []FailOn) []string {
 	return out
 }
 
+// Unevaluated lists the limits that could not be judged on the total
+// (too few samples, or a run too short for a rate): passing them would
+// be an all-clear nobody measured.
+func Unevaluated(r Result, limits []FailOn) []string {
+	var out []string
+	for _, f := range limits {
+		if !Evaluated(r.Total, f) {
+			why := "not measured"
+			if m := r.Total.Metric(f.Metric); m != nil {
+				why = m.Why
+			}
+			out = append(out, fmt.Sprintf("%s on the TOTAL not evaluated: %s", f, why))
+		}
+	}
+	return out
+}
+
+// Evaluated reports whether row's metric could be judged against f.
+func Evaluated(row Row, f FailOn) bool {
+	m := row.Metric(f.Metric)
+	return m != nil && m.Verdict != TooFew
+}
+
 // Judge checks one row against one limit: broken when the metric got
 // significantly worse by more than the limit. The message gives the
 // change and the limit either way (for a JUnit test case).
@@ -228,7 +251,7 @@ func Judge(row Row, f FailOn) (string, bool) {
 		return fmt.Sprintf("%s not measured (limit %s)", f.Metric, f), false
 	}
 	if m.Verdict == TooFew {
-		return fmt.Sprintf("%s not compared: too few samples (limit %s)", f.Metric, f), false
+		return fmt.Sprintf("%s not compared: too few samples, %s (limit %s)", f.Metric, m.Why, f), false
 	}
 	if m.Verdict != Worse {
 		return fmt.Sprintf("%s not significantly worse (%s → %s, limit %s)", f.Metric, fmtVal(m.Base), fmtVal(m.New), f), false

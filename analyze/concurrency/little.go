@@ -29,12 +29,15 @@ type LittleCheck struct {
 	// when more than one.
 	Engines int `json:"engines,omitempty"`
 	// BusyShare is MeanInFlight / MeanThreads when that is a share (at
-	// most 1): the part of the threads' time spent waiting on a response;
+	// most 1, and 1 when in flight exceeds the threads by no more than
+	// JMeter's per-request thread counts explain, 5%): the part of the
+	// threads' time spent waiting on a response;
 	// the rest is think time, timers and the load generator's own work.
 	// Low values mean the thread count overstates the load on the server.
 	BusyShare float64 `json:"busy_share,omitempty"`
-	// InFlightPerThread is MeanInFlight / MeanThreads when it is above 1,
-	// which threads sending one request at a time cannot give; Mismatch
+	// InFlightPerThread is MeanInFlight / MeanThreads when it is above 1
+	// by more than 5%, which threads sending one request at a time cannot
+	// give; Mismatch
 	// says why it happened. BusyShare is then left out.
 	InFlightPerThread float64 `json:"in_flight_per_thread,omitempty"`
 	// ParallelShare is the share of requests that started while an earlier
@@ -178,8 +181,8 @@ func (l *Little) Result() LittleCheck {
 		return c
 	}
 	ratio := c.MeanInFlight / c.MeanThreads
-	if ratio <= 1 {
-		c.BusyShare = ratio
+	if ratio <= littleTolerance {
+		c.BusyShare = min(ratio, 1)
 		return c
 	}
 	c.InFlightPerThread = ratio
@@ -187,6 +190,14 @@ func (l *Little) Result() LittleCheck {
 	c.Mismatch = mismatch(ratio, parallel, c.EndTimestamps, l.threaded > 0)
 	return c
 }
+
+// littleTolerance is how far requests in flight may exceed the threads
+// and still count as the threads being busy all the time: JMeter takes
+// the thread count once per request, so the time-averaged threads lag a
+// ramp by a few percent, and a handful of overlapping requests adds as
+// much. "1.0 times the threads, so requests in flight exceed threads"
+// says nothing true.
+const littleTolerance = 1.05
 
 // mismatch says why requests in flight (ratio times the threads) exceed
 // the threads that sent them. parallel is the share of requests that
@@ -205,9 +216,6 @@ func mismatch(ratio, parallel float64, endStamped, named bool) string {
 			"the test sends requests in parallel from one thread (a Parallel Controller, embedded resources, "+
 			"asynchronous samplers), or one file mixes load generators with the same thread names "+
 			"(JMeter before 5.0 in distributed mode without hostname=true). So requests in flight exceed threads.", 100*parallel)
-	case ratio <= 1.05:
-		return "The threads waited on a response nearly all the time; the few percent above 100% come from JMeter's " +
-			"thread counts, which are taken once per request and lag the ramp-up."
 	case !named:
 		return "The input has no thread names, so it cannot tell whether threads sent requests in parallel " +
 			"(a Parallel Controller, embedded resources) or the thread counts cover only part of the load " +

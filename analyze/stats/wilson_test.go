@@ -62,3 +62,30 @@ func TestWilsonByHand(t *testing.T) {
 		}
 	}
 }
+
+// Newcombe (1998), "Interval estimation for the difference between
+// independent proportions: comparison of eleven methods", Statistics in
+// Medicine 17, Table II, method 10.
+func TestNewcombeDiff(t *testing.T) {
+	for _, c := range []struct {
+		k1, n1, k2, n2 int
+		lo, hi         float64
+	}{
+		{56, 70, 48, 80, 0.0524, 0.3339},
+		{9, 10, 3, 10, 0.1705, 0.8090},
+		{0, 10, 0, 20, -0.1611, 0.2775},
+		{0, 10, 0, 10, -0.2775, 0.2775},
+		{10, 10, 0, 20, 0.6791, 1},
+		{10, 10, 0, 10, 0.6075, 1},
+	} {
+		ci, err := NewcombeDiff(c.k1, c.n1, c.k2, c.n2, 0.95)
+		if err != nil {
+			t.Fatal(err)
+		}
+		near(t, "lo", ci.Lo, c.lo, 5e-5)
+		near(t, "hi", ci.Hi, c.hi, 5e-5)
+	}
+	if _, err := NewcombeDiff(1, 0, 0, 5, 0.95); !errors.Is(err, ErrEmpty) {
+		t.Errorf("0 trials: %v", err)
+	}
+}

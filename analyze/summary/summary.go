@@ -84,8 +84,9 @@ type Summary struct {
 	compact bool
 	labels  map[string]*acc
 	total   *acc
-	// noStart counts samples without a timestamp; throughput needs one.
-	noStart int64
+	// noStart counts samples without a timestamp (throughput needs one),
+	// out of timed+noStart request rows.
+	noStart, timed int64
 	// sent is set once a sample records its sent bytes: JMeter before 3.1
 	// (and sent_bytes=false) does not, and "sent KB/s 0" must not pass for
 	// a measurement.
@@ -160,6 +161,8 @@ func (sm *Summary) add(s *samples.Sample) {
 	a.transaction = false // a label shared by a sampler is not a controller
 	if s.Has&samples.FieldStart == 0 {
 		sm.noStart++
+	} else {
+		sm.timed++
 	}
 	sm.sent = sm.sent || s.Has&samples.FieldSentBytes != 0
 	sm.account(n)
@@ -187,6 +190,7 @@ func (sm *Summary) Merge(other *Summary) {
 	}
 	sm.total.merge(other.total)
 	sm.noStart += other.noStart
+	sm.timed += other.timed
 	sm.sent = sm.sent || other.sent
 	sm.trans += other.trans
 }
@@ -222,9 +226,18 @@ func (sm *Summary) Result() Result {
 	if !sm.total.q.Exact() {
 		r.Percentiles = fmt.Sprintf("histogram: relative error at most %.2g%%", 100*stats.MaxRelativeError)
 	}
-	if sm.noStart > 0 {
+	switch {
+	case sm.noStart > 0 && sm.timed == 0:
+		r.Warnings = append(r.Warnings, "no sample has a timestamp (timestamp_format=none?): throughput and KB/s cannot be computed")
+	case sm.noStart > 0:
+		// The input's own warning says why (an implausible timestamp,
+		// say); this one says what it does to the table.
 		r.Warnings = append(r.Warnings, plural(sm.noStart, "sample has", "samples have")+
-			" no timestamp (timestamp_format=none?): throughput and KB/s leave them out")
+			" no usable timestamp: throughput and KB/s leave them out")
+	}
+	if sm.total.n == 0 && sm.trans > 0 {
+		r.Warnings = append(r.Warnings, "the input holds only Transaction Controller rows ("+plural(sm.trans, "transaction", "transactions")+
+			") and no requests: the TOTAL row counts requests (the samplers inside the transactions), so it is empty; the (TC) rows are the transactions")
 	}
 	if sm.total.n > 0 && !sm.sent {
 		r.NoSentBytes = true

@@ -28,6 +28,9 @@ type Timeline struct {
 	codes     map[string]int
 	codeNames []string
 	noStart   int64
+	// transactions counts Transaction Controller rows, which the windows
+	// leave out (they count requests).
+	transactions int64
 	// labels keeps per-label latency per window (see LabelSeries), for at
 	// most maxLabelWindows (label, window) pairs.
 	labels     map[string]*labelWindows
@@ -94,7 +97,12 @@ func New() *Timeline {
 
 // Add counts every request of s (samples.Sample.Requests), as the
 // diagnosis does.
-func (t *Timeline) Add(s *samples.Sample) { s.Requests(t.add) }
+func (t *Timeline) Add(s *samples.Sample) {
+	if s.Kind == samples.KindTransaction {
+		t.transactions++
+	}
+	s.Requests(t.add)
+}
 
 func (t *Timeline) add(r *samples.Sample) {
 	if r.Has&samples.FieldStart == 0 {
@@ -330,6 +338,11 @@ type Series struct {
 	// ByLabel has per-window percentiles of the busiest labels, busiest
 	// first; each Points slice lines up with Series.Points.
 	ByLabel []LabelSeries `json:"by_label,omitempty"`
+	// Untimed counts requests without a timestamp and Transactions the
+	// Transaction Controller rows, neither in any window: they say why a
+	// series without points has none.
+	Untimed      int64 `json:"untimed,omitempty"`
+	Transactions int64 `json:"transactions,omitempty"`
 }
 
 // LabelSeries is one label's latency over time.
@@ -391,7 +404,7 @@ type Point struct {
 // Result returns the series. Codes beyond the most frequent ones are
 // folded into "other" so a chart stays readable.
 func (t *Timeline) Result() Series {
-	s := Series{Start: t.origin, WidthS: t.width.Seconds(), Exact: !t.compacted,
+	s := Series{Start: t.origin, WidthS: t.width.Seconds(), Exact: !t.compacted, Untimed: t.noStart, Transactions: t.transactions,
 		HasLatency: t.latencyN > 0, HasConnect: t.connectN > 0, HasSent: t.sentN > 0}
 	// Order codes by total, keep at most 8 series.
 	totals := make([]int64, len(t.codeNames))

@@ -45,7 +45,9 @@ onset and the USL peak.
 
 --fail-on exits with code 3 when a metric got significantly worse by more than a
 limit, for CI pipelines: p95=+10% (relative), errors=+1pp (percentage points),
-p99=+200ms, throughput=-5%.`,
+p99=+200ms, throughput=-5%. A limit that cannot be judged on the total (too few
+samples) is named, and the exit code is 4 unless another was broken. Flags go
+before the "--": everything after it is a file of the new run.`,
 		Example: `  jtlscope compare baseline.jtl -- candidate.jtl
   jtlscope compare --base run1.csv --new run2.csv --fail-on p95=+10%,errors=+1pp`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,6 +55,9 @@ p99=+200ms, throughput=-5%.`,
 				switch dash := cmd.ArgsLenAtDash(); {
 				case dash > 0:
 					o.base, o.new = args[:dash], args[dash:]
+					if err := flagAfterDash(cmd, o.new); err != nil {
+						return err
+					}
 				case dash < 0 && len(args) == 2:
 					o.base, o.new = args[:1], args[1:]
 				default:
@@ -156,6 +161,7 @@ func runCompare(ctx context.Context, e *env, in *inputFlags, o *compareOptions) 
 	c.Capacity.Base = compare.Capacity(base.diag, base.cap)
 	c.Capacity.New = compare.Capacity(nw.diag, nw.cap)
 	c.Breaches = compare.Breaches(c.Metrics, limits)
+	c.Unevaluated = compare.Unevaluated(c.Metrics, limits)
 	for _, w := range base.rr.warnings {
 		c.Warnings = append(c.Warnings, "base: "+w)
 	}
@@ -175,6 +181,28 @@ func runCompare(ctx context.Context, e *env, in *inputFlags, o *compareOptions) 
 	}
 	if len(c.Breaches) > 0 {
 		return slaError{fmt.Sprintf("the new run broke --fail-on: %s", strings.Join(c.Breaches, "; "))}
+	}
+	if len(c.Unevaluated) > 0 {
+		return unevaluatedError{fmt.Sprintf("--fail-on could not be evaluated (exit code %d): %s", exitUnevaluated, strings.Join(c.Unevaluated, "; "))}
+	}
+	return nil
+}
+
+// flagAfterDash refuses a flag of cmd written after "--", where it would
+// be read as a file name ("open --fail-on: no such file").
+func flagAfterDash(cmd *cobra.Command, args []string) error {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := cmd.Flags().Lookup(name)
+		if f == nil && len(name) == 1 {
+			f = cmd.Flags().ShorthandLookup(name)
+		}
+		if f != nil {
+			return usagef("%s comes after \"--\", where every argument is a file of the new run: put flags before the \"--\"", a)
+		}
 	}
 	return nil
 }

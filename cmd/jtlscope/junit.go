@@ -64,7 +64,8 @@ func writeFailOnJUnit(path string, limits []compare.FailOn, r compare.Result) er
 	for _, row := range append([]compare.Row{r.Total}, r.Rows...) {
 		for _, f := range limits {
 			msg, broken := compare.Judge(row, f)
-			cases = append(cases, report.JUnitCase{Label: row.Label, Criterion: f.String(), Failed: broken, Message: msg})
+			cases = append(cases, report.JUnitCase{Label: row.Label, Criterion: f.String(), Failed: broken,
+				Skipped: !compare.Evaluated(row, f), Message: msg})
 		}
 	}
 	suites := []report.JUnitSuite{{Name: "fail-on", Cases: cases}}

@@ -72,7 +72,7 @@ func TestClockJumpBackWarns(t *testing.T) {
 	os.WriteFile(p, []byte(b.String()), 0o644)
 	for _, cmd := range []string{"summary", "diagnose"} {
 		_, errOut, code := jtlscope(t, "", cmd, p)
-		if code != exitOK || !strings.Contains(errOut, "jump.csv:302: the timestamps go back by 3h0m0s") {
+		if code != exitOK || !strings.Contains(errOut, "jump.csv:302: the timestamps go back by 3 h (") {
 			t.Errorf("%s: exit %d, stderr %q", cmd, code, errOut)
 		}
 	}

@@ -31,10 +31,14 @@ import (
 // Exit codes. Documented in the README and in --help; CI pipelines gate
 // on them.
 const (
-	exitOK          = 0
-	exitError       = 1 // bad input, I/O error, nothing to analyse
-	exitUsage       = 2 // bad flags or arguments
-	exitSLA         = 3 // the run broke an --sla or --fail-on criterion
+	exitOK    = 0
+	exitError = 1 // bad input, I/O error, nothing to analyse
+	exitUsage = 2 // bad flags or arguments
+	exitSLA   = 3 // the run broke an --sla or --fail-on criterion
+	// exitUnevaluated: a --fail-on limit could not be judged (too few
+	// samples) and none was broken. Not 0: a gate that measured nothing
+	// must not pass silently; not 3: nothing was shown to be worse.
+	exitUnevaluated = 4
 	exitInterrupted = 130
 )
 
@@ -92,6 +96,12 @@ func usagef(format string, a ...any) error { return usageError{err: fmt.Errorf(f
 type slaError struct{ msg string }
 
 func (e slaError) Error() string { return e.msg }
+
+// unevaluatedError means the analysis ran fine but a criterion could not
+// be judged.
+type unevaluatedError struct{ msg string }
+
+func (e unevaluatedError) Error() string { return e.msg }
 
 // defaultMemoryLimit is the garbage collector's soft memory limit when
 // GOMEMLIMIT does not set one. The analyses' live memory is bounded (a
@@ -152,10 +162,14 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	var ue usageError
 	var se slaError
+	var ne unevaluatedError
 	switch {
 	case errors.As(err, &se):
 		fmt.Fprintln(stderr, "jtlscope: "+terminalText(redact.Text(se.msg)))
 		return exitSLA
+	case errors.As(err, &ne):
+		fmt.Fprintln(stderr, "jtlscope: "+terminalText(redact.Text(ne.msg)))
+		return exitUnevaluated
 	case errors.Is(err, context.Canceled):
 		var ie interrupted
 		if !errors.As(err, &ie) {

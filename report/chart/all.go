@@ -25,6 +25,20 @@ type Data struct {
 	Dashboard dashboard.Result
 	// Baseline, when set, is a run to set this one against.
 	Baseline *Data
+	// Capture says every input is a capture (HAR), not a JMeter result:
+	// what to record next time is then said in the capture's terms.
+	Capture bool
+}
+
+// captureRecords say, for a capture, what a missing chart needs, in place
+// of the JMeter settings the charts otherwise name. A capture's
+// concurrency is its requests in flight, its times and sizes are what
+// the browser or proxy exported.
+var captureRecords = map[string]string{
+	"throughput":       "a capture whose requests overlap at several concurrencies (a HAR's concurrency is its requests in flight; one browser session seldom has many)",
+	"latency-by-level": "a capture whose requests overlap at several concurrencies (a HAR's concurrency is its requests in flight; one browser session seldom has many)",
+	"bytes":            "the entries' sizes (response.bodySize and headersSize, request.bodySize), which browser DevTools and most proxies export",
+	"latency-connect":  "the entries' timings (wait and connect), which browser DevTools and most proxies export",
 }
 
 // A Figure is one place in the report: a chart, or why there is none.
@@ -54,7 +68,7 @@ var figures = []struct {
 	{"latency-by-level", "Response-time percentiles against concurrency", func(d Data) (*Chart, error) {
 		label := mainLabel(d)
 		c, err := LatencyByLevel(d.Capacity, d.SLA, label)
-		if labelLevels(d.Capacity, label) != nil {
+		if c != nil && strings.HasPrefix(c.Title, "Response times of") {
 			return c, err
 		}
 		addMixNote(c, d.Summary)
@@ -83,7 +97,22 @@ var figures = []struct {
 func All(d Data) []Figure {
 	out := make([]Figure, 0, len(figures)+2)
 	for _, f := range figures {
-		out = append(out, figure(f.name, f.title, func() (*Chart, error) { return f.build(d) }))
+		build := func() (*Chart, error) { return f.build(d) }
+		if d.Summary.Samples == 0 && d.Summary.Transactions > 0 {
+			// Each chart would find its own absence ("no response time
+			// was recorded"); the one reason is that there are no
+			// requests.
+			build = func() (*Chart, error) {
+				return nil, &NoData{Why: onlyTransactions(d.Summary.Transactions), Record: recordRequests}
+			}
+		}
+		fig := figure(f.name, f.title, build)
+		if m := fig.Missing; m != nil && d.Capture && m.Record != "" {
+			// Never a JMeter property for a capture; the charts that
+			// need only times need nothing a HAR lacks.
+			m.Record = captureRecords[f.name]
+		}
+		out = append(out, fig)
 	}
 	if b := d.Baseline; b != nil {
 		for _, f := range []struct {

@@ -559,3 +559,58 @@ func TestCauseNoDataReadsAsOneSentence(t *testing.T) {
 		t.Errorf("%+v", nd)
 	}
 }
+
+// TestThroughputLegendNamesNoFitThatIsNotThere: without a USL fit (too
+// few levels, or one that explained nothing) the goodput points are
+// goodput per level, not "goodput (fitted)".
+func TestThroughputLegendNamesNoFitThatIsNotThere(t *testing.T) {
+	r := uslLevels(0.05, 0.002, 40, 40)
+	r.USL, r.USLError = nil, "only 3 concurrency levels"
+	c, err := Throughput(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.Series {
+		if strings.Contains(s.Name, "fitted") {
+			t.Errorf("series %q without a fit", s.Name)
+		}
+	}
+	if c.Find("goodput per level") == nil {
+		t.Errorf("no goodput series in %v", names(c))
+	}
+}
+
+// TestCaptureAdviceNamesNoJMeterSetting: for a HAR the charts that cannot
+// be drawn say what the capture needs, never a JMeter property, and a
+// label seen at one level does not hide the run's own curve over the
+// levels of requests in flight.
+func TestCaptureAdviceNamesNoJMeterSetting(t *testing.T) {
+	var d Data
+	d.Capture = true
+	d.Capacity.Metric = "in_flight"
+	d.Capacity.Levels = []capacity.LevelStats{{N: 1, Requests: 5, P95MS: 10}}
+	for _, f := range All(d) {
+		if m := f.Missing; m != nil && (strings.Contains(m.Record, "jmeter") || strings.Contains(m.Record, "thread_counts")) {
+			t.Errorf("%s: a capture is told to save %q", f.Name, m.Record)
+		}
+	}
+	r := uslLevels(0.05, 0.002, 40, 7)
+	r.Metric = "in_flight"
+	r.ByLabel = []capacity.LabelLevels{{Label: "GET /x", Requests: 3, Levels: []capacity.LabelLevel{{N: 1, Requests: 3}}}}
+	c, err := LatencyByLevel(r, nil, "GET /x")
+	if err != nil || strings.HasPrefix(c.Title, "Response times of") {
+		t.Errorf("a label at one level of seven: %v %v", c, err)
+	}
+}
+
+// TestResponseVsRateFallsBackToEveryRequest: a label that came in one
+// window has no curve of rate against response time; every request's
+// median is drawn instead of none.
+func TestResponseVsRateFallsBackToEveryRequest(t *testing.T) {
+	s := timeline.Series{WidthS: 1, Points: []timeline.Point{{Requests: 3, P50MS: 10}, {Requests: 5, P50MS: 12}, {Requests: 8, P50MS: 20}},
+		ByLabel: []timeline.LabelSeries{{Label: "GET /once", Requests: 1, Points: []timeline.LabelPoint{{Requests: 1, P50MS: 30}, {}, {}}}}}
+	c, err := ResponseVsRate(s, "GET /once")
+	if err != nil || strings.Contains(c.Title, "GET /once") {
+		t.Errorf("%v %v", c, err)
+	}
+}

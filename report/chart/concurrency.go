@@ -135,17 +135,23 @@ func Throughput(r capacity.Result) (*Chart, error) {
 	if err := c.points("all responses (incl. failures)", all.X, all.Y, Grey, draw.RingGlyph{}, vg.Points(2)); err != nil {
 		return nil, err
 	}
-	if err := c.points("ramp-down (not fitted)", down.X, down.Y, Grey, draw.TriangleGlyph{}, vg.Points(2.2)); err != nil {
+	// "(fitted)" and "(not fitted)" only where a curve was fitted to
+	// the levels: a legend must not speak of a fit that is not there.
+	fitted, notFitted := "", ""
+	if u != nil && r.USLFrom != "plateaus" {
+		fitted, notFitted = " (fitted)", " (not fitted)"
+	}
+	if err := c.points("ramp-down"+notFitted, down.X, down.Y, Grey, draw.TriangleGlyph{}, vg.Points(2.2)); err != nil {
 		return nil, err
 	}
-	goodName := "goodput (fitted)"
-	if r.USLFrom == "plateaus" {
+	goodName := "goodput" + fitted
+	if fitted == "" {
 		goodName = "goodput per level"
 	}
 	if err := c.points(goodName, good.X, good.Y, Blue, draw.CircleGlyph{}, vg.Points(2.2)); err != nil {
 		return nil, err
 	}
-	if err := c.points(fmt.Sprintf("goodput, > %s%% errors (not fitted)", fmtNum(r.FitErrorCeilingPct)), failing.X, failing.Y, Vermilion, draw.TriangleGlyph{}, vg.Points(2.2)); err != nil {
+	if err := c.points(fmt.Sprintf("goodput, > %s%% errors%s", fmtNum(r.FitErrorCeilingPct), notFitted), failing.X, failing.Y, Vermilion, draw.TriangleGlyph{}, vg.Points(2.2)); err != nil {
 		return nil, err
 	}
 	if r.USLFrom == "plateaus" {
@@ -153,7 +159,11 @@ func Throughput(r capacity.Result) (*Chart, error) {
 		for _, p := range r.Plateaus {
 			px, py = append(px, float64(p.N)), append(py, p.Goodput)
 		}
-		if err := c.points("plateau goodput (fitted)", px, py, Black, draw.SquareGlyph{}, vg.Points(3)); err != nil {
+		name := "plateau goodput"
+		if u != nil {
+			name += " (fitted)"
+		}
+		if err := c.points(name, px, py, Black, draw.SquareGlyph{}, vg.Points(3)); err != nil {
 			return nil, err
 		}
 	}
@@ -198,7 +208,8 @@ func Throughput(r capacity.Result) (*Chart, error) {
 // with the SLA's latency limits and the sustainable level marked. label
 // picks one label's percentiles (the one that fails, say): over every
 // request, a median that mixes fast reads and slow uploads jumps between
-// the two. An empty label, or one without its own data, charts them all.
+// the two. An empty label, or one without data at two levels or more,
+// charts them all.
 func LatencyByLevel(r capacity.Result, criteria sla.Criteria, label string) (*Chart, error) {
 	type row struct {
 		n                  float64
@@ -206,7 +217,9 @@ func LatencyByLevel(r capacity.Result, criteria sla.Criteria, label string) (*Ch
 	}
 	var rows []row
 	var which string
-	if ll := labelLevels(r, label); ll != nil {
+	// A label sent at one level only (a login, once per thread) has no
+	// curve of its own: every request's is drawn instead.
+	if ll := labelLevels(r, label); ll != nil && len(ll.Levels) >= 2 {
 		which = ll.Label
 		for _, l := range ll.Levels {
 			rows = append(rows, row{float64(l.N), l.P50MS, l.P90MS, l.P95MS, l.P99MS})
@@ -250,9 +263,9 @@ func LatencyByLevel(r capacity.Result, criteria sla.Criteria, label string) (*Ch
 	}
 	c.Plot.X.Min, c.Plot.Y.Min = 0, 0
 	c.finish()
-	c.Note = "Percentiles over every request sent at each level (levels seen only while JMeter stopped threads are left out)."
+	c.Note = "Percentiles over every request sent at each level (levels seen only in the ramp-down, after the peak, are left out)."
 	if which != "" {
-		c.Note = fmt.Sprintf("Percentiles of the %s requests sent at each level (levels seen only while JMeter stopped threads are left out); the report's tables have every label.", quoteLabel(which))
+		c.Note = fmt.Sprintf("Percentiles of the %s requests sent at each level (levels seen only in the ramp-down, after the peak, are left out); the report's tables have every label.", quoteLabel(which))
 	}
 	if r.Statement != "" {
 		c.Note += " " + Capitalize(r.Statement) + "."

@@ -272,21 +272,29 @@ func ResponseVsRate(s timeline.Series, label string) (*Chart, error) {
 			ls = &s.ByLabel[i]
 		}
 	}
-	var xs, ys, fx, fy []float64
-	for i, p := range s.Points {
-		n, failed, med := p.Requests, p.Failures, p.P50MS
-		if ls != nil && i < len(ls.Points) {
-			n, failed, med = ls.Points[i].Requests, ls.Points[i].Failures, ls.Points[i].P50MS
+	points := func(ls *timeline.LabelSeries) (xs, ys, fx, fy []float64) {
+		for i, p := range s.Points {
+			n, failed, med := p.Requests, p.Failures, p.P50MS
+			if ls != nil && i < len(ls.Points) {
+				n, failed, med = ls.Points[i].Requests, ls.Points[i].Failures, ls.Points[i].P50MS
+			}
+			if n == 0 {
+				continue
+			}
+			x := float64(p.Requests) / s.WidthS
+			if failed*2 > n {
+				fx, fy = append(fx, x), append(fy, med)
+			} else {
+				xs, ys = append(xs, x), append(ys, med)
+			}
 		}
-		if n == 0 {
-			continue
-		}
-		x := float64(p.Requests) / s.WidthS
-		if failed*2 > n {
-			fx, fy = append(fx, x), append(fy, med)
-		} else {
-			xs, ys = append(xs, x), append(ys, med)
-		}
+		return xs, ys, fx, fy
+	}
+	xs, ys, fx, fy := points(ls)
+	if ls != nil && len(xs)+len(fx) < 2 {
+		// The label came in one window only: every request's median.
+		ls = nil
+		xs, ys, fx, fy = points(nil)
 	}
 	if len(xs)+len(fx) < 2 {
 		return nil, &NoData{Why: "fewer than two time windows with requests"}

@@ -76,11 +76,29 @@ func overTime(s timeline.Series, name, title, yLabel string) (*Chart, timeAxis, 
 }
 
 func noTimes(s timeline.Series) error {
-	if len(s.Points) == 0 {
-		return &NoData{Why: "no sample has a timestamp", Record: recordTimestamps}
+	switch {
+	case len(s.Points) > 0:
+		return nil
+	case s.Untimed == 0 && s.Transactions > 0:
+		return &NoData{Why: onlyTransactions(s.Transactions), Record: recordRequests}
+	case s.Untimed == 0:
+		return &NoData{Why: "the input has no requests"}
 	}
-	return nil
+	return &NoData{Why: "no request has a timestamp", Record: recordTimestamps}
 }
+
+// onlyTransactions says why an input of Transaction Controller rows alone
+// gives no chart: they time groups of requests, which the charts count.
+func onlyTransactions(n int64) string {
+	what := fmt.Sprintf("%d transactions", n)
+	if n == 1 {
+		what = "1 transaction"
+	}
+	return "the input holds only Transaction Controller rows (" + what + "), no requests, and the charts count requests"
+}
+
+// recordRequests is what to save for a file of transactions alone.
+const recordRequests = "the samplers' results, not only the Transaction Controllers' (uncheck \"Generate parent sample\", or save sub-results)"
 
 // Threads charts JMeter's active threads and the requests measured in
 // flight over time: how far the load generator's concurrency is from

@@ -628,3 +628,24 @@ func TestBOMAndQuotedHeader(t *testing.T) {
 		t.Errorf("%+v %v %v", res.samples, res.errs, res.fatal)
 	}
 }
+
+// TestOtherToolsAreNotJTLs: other load tools' result files share a
+// column name or two with a JTL (k6's metrics CSV has timestamp and url)
+// or look like headerless rows (Gatling's tab-separated simulation.log):
+// they are turned down, named, rather than read as failed requests.
+func TestOtherToolsAreNotJTLs(t *testing.T) {
+	for _, c := range []struct{ name, data, want string }{
+		{"k6", "metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,service,status,subproto,tls_version,url,extra_tags\n" +
+			"http_reqs,1633706790,1.000000,,,,true,,GET,https://blazedemo.com/,HTTP/2.0,default,,200,,tls1.3,https://blazedemo.com/,\n",
+			"not a JTL: the file looks like a k6 CSV"},
+		{"gatling", "RUN\tSim\tsim\t1594934470862\t \t3.3.1\nUSER\tSim\t8\tSTART\t1594934472038\t1594934472038\n",
+			"not a JTL: the file looks like a Gatling simulation.log"},
+		{"no elapsed", "timestamp,url,status,duration\n1700000000000,http://h/,200,12\n",
+			"names JMeter columns (timestamp, url) but not elapsed"},
+	} {
+		res := decodeString(t, c.data, samples.Options{})
+		if msg := fmt.Sprint(res.fatal, res.errs); len(res.samples) != 0 || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %d samples, %s", c.name, len(res.samples), msg)
+		}
+	}
+}

@@ -58,6 +58,12 @@ func (d *Decoder) detect(data []byte, final bool, line int) (*layout, int, error
 			return lay, bestEnd, nil
 		}
 	}
+	if best >= 0 && bestKnown >= 2 {
+		// JMeter's names, but not elapsed: another tool's CSV.
+		what, _ := samples.Describe(data)
+		return nil, 0, fmt.Errorf("%s:%d: not a JTL: the file looks like %s; its first line names JMeter columns (%s) but not elapsed, which every JTL has",
+			d.name, line, what, knownNames(bestSc.fields, bestSc.quoted))
+	}
 	if open && !final && len(data) < d.max {
 		return nil, 0, errNeedMore
 	}
@@ -82,6 +88,21 @@ func (d *Decoder) assumed(c candidate, vars int) {
 	d.mu.Lock()
 	d.meta.Assumed = a
 	d.mu.Unlock()
+}
+
+// knownNames lists the unquoted fields that are JMeter column names, as
+// written: "timestamp, url".
+func knownNames(fields [][]byte, quoted []bool) string {
+	quoted = plainIfAllQuoted(quoted, len(fields))
+	var names []string
+	for i, f := range fields {
+		if (i >= len(quoted) || !quoted[i]) && len(f) < 32 {
+			if _, _, ok := kindByName(string(f)); ok {
+				names = append(names, string(f))
+			}
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // countKnown counts the unquoted fields that are JMeter column names.
@@ -290,7 +311,7 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 		what = itoa(nfields) + " fields: " + firstRow
 	}
 	if foreign && !withProps {
-		return nil, "", "", fmt.Errorf("%s:%d: not a JTL: the file looks like %s (a JTL CSV starts with a header naming JMeter's columns, such as timeStamp,elapsed,label,responseCode, or with rows of them)",
+		return nil, "", "", fmt.Errorf("%s:%d: not a JTL: the file looks like %s; a JTL CSV starts with a header naming JMeter's columns, such as timeStamp,elapsed,label,responseCode, or with rows of them",
 			d.name, line, what)
 	}
 	if withProps {

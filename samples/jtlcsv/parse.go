@@ -186,22 +186,28 @@ func (p *parser) header(line int) bool {
 	return true
 }
 
-// headerFields reports whether fields look like a header line: at least
-// two unquoted known column names (or one, if it is the only field).
+// headerFields reports whether fields look like JMeter's header line: at
+// least two unquoted known column names, one of them elapsed (or one
+// name, if it is the only field). Other tools' CSVs share a name or two
+// with JMeter's (k6's metrics CSV has timestamp and url), but none of
+// them writes JMeter's elapsed, which every JTL has unless the test
+// saved no response times at all (jmeter.save.saveservice.time=false).
+// timeStamp is not required: timestamp_format=none leaves it out.
 func headerFields(fields [][]byte, quoted []bool) ([]string, []bool, bool) {
 	quoted = plainIfAllQuoted(quoted, len(fields))
-	known := 0
+	known, elapsed := 0, false
 	for i, f := range fields {
 		if i < len(quoted) && quoted[i] {
 			continue
 		}
 		if len(f) < 32 {
-			if _, _, ok := kindByName(string(f)); ok {
+			if k, _, ok := kindByName(string(f)); ok {
 				known++
+				elapsed = elapsed || k == cElapsed || k == cElapsedNs
 			}
 		}
 	}
-	if known < 2 && !(known == 1 && len(fields) == 1) {
+	if !(known >= 2 && elapsed) && !(known == 1 && len(fields) == 1) {
 		return nil, nil, false
 	}
 	names := make([]string, len(fields))

@@ -58,13 +58,16 @@ func Name(name string) bool {
 var secretWords = setOf("password", "passwd", "passwrd", "pwd", "passphrase", "passcode",
 	"secret", "secrets", "token", "tokens", "credential", "credentials", "creds",
 	"apikey", "apikeys", "authorization", "auth", "authn", "bearer", "jwt", "csrf", "xsrf",
-	"otp", "totp", "signature", "assertion", "samlresponse", "cookie", "cookies", "privatekey",
+	"otp", "totp", "signature", "samlresponse", "cookie", "cookies", "privatekey",
 	"accesskey", "secretkey", "sessionid", "sessid", "jsessionid", "phpsessid", "aspsessionid",
 	"verifier", "pin")
 
 // lastSecretWords make a name a credential's when they end it:
 // "user_pass", "x-session", "sig" (but "passRate", "sessionStart").
-var lastSecretWords = setOf("pass", "session", "sid", "sig", "hmac", "ticket")
+// An assertion is a credential as OAuth's client_assertion or a SAML
+// assertion, but in a load test most assertions are JMeter's, which
+// check responses: "assertion_results_failure_message" is a setting.
+var lastSecretWords = setOf("pass", "session", "sid", "sig", "hmac", "ticket", "assertion")
 
 // idSuffixes are identifiers that are credentials: a session ID is the
 // session; an AWS access key ID names the key and is half of it.
@@ -91,7 +94,7 @@ var aboutWords = setOf("type", "types", "name", "names", "length", "len", "size"
 	"enabled", "mode", "kind", "field", "header", "location", "label", "method", "scheme",
 	"algorithm", "alg", "strength", "status", "error", "errors", "description", "reset",
 	"rules", "provider", "issuer", "audience", "scope", "scopes", "usage", "id", "ids", "uuid",
-	"changed", "updated", "created", "at")
+	"changed", "updated", "created", "at", "message", "messages", "msg")
 
 // nameFragments are in every credential name (lower case): a name with
 // none of them is answered without splitting it into words (Name is

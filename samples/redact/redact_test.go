@@ -162,6 +162,9 @@ func TestTextKeepsProse(t *testing.T) {
 		"[redacted sha256:3f9a1c]",
 		"Bearer [redacted sha256:3f9a1c]",
 		"ratio 10:30, mean 12 ms",
+		// JMeter's save settings (the report's Inputs section).
+		"assertion_results_failure_message=true, assertions=true, thread_counts=true",
+		"save_cookies=false, token: null",
 	} {
 		if got := Text(in); got != in {
 			t.Errorf("Text(%q) = %q, want it unchanged", in, got)
@@ -178,6 +181,8 @@ func TestName(t *testing.T) {
 		"client_secret": true, "refresh_token": true, "JSESSIONID": true, "sessionId": true, "api_key": true,
 		"apikey": true, "key": true, "sig": true, "user_pass": true, "csrfmiddlewaretoken": true,
 		"Ocp-Apim-Subscription-Key": true, "x-functions-key": true,
+		"client_assertion": true, "SAMLAssertion": true, "assertion": true,
+		"assertion_results_failure_message": false, "assertion_results": false, "tokenMessage": false,
 		"token_type": false, "tokenEndpoint": false, "passwordPolicy": false, "secretName": false,
 		"X-Request-Id": false, "Idempotency-Key": false, "x-recording-id": false, "expires_in": false,
 		"cache_key": false, "author": false, "bypass": false, "sessionStart": false, "Content-Type": false,

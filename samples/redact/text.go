@@ -233,7 +233,7 @@ func maskPairs(s string) string {
 			}
 		}
 		v := s[vs:ve]
-		if v == "" || masked(v) || !Name(key) {
+		if v == "" || masked(v) || literal(v) || !Name(key) {
 			continue
 		}
 		if s[opStart:opEnd] == ":" && q == "" && !shaped(v) && !strongName(key) {
@@ -249,6 +249,17 @@ func maskPairs(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// literal reports whether v is a boolean or null literal, which no
+// credential is ("save_cookies=true", "token: null"): masking it hides a
+// fact and protects nothing. The gitleaks allowlist does the same.
+func literal(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "false", "null", "nil", "none":
+		return true
+	}
+	return false
 }
 
 // maskHeaderLines masks the value of each "Name: value" line (a header
