@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -270,17 +273,28 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 
-	// Test: refit on data drawn from the no-onset model.
+	// Test: refit on data drawn from the no-onset model. The data sets
+	// are drawn first, in order from one random stream, and fitted on
+	// every core: the fits use no randomness, so the result is the same
+	// as one after the other.
 	exceed := 0
-	sim := d.clone()
-	for range o.NullResamples {
-		for i := range sim.k {
-			sim.k[i] = distuv.Binomial{N: d.n[i], P: best.null[d.at[i]], Src: rng}.Rand()
+	sims := make([]onsetData, min(o.NullResamples, resampleChunk))
+	for done := 0; done < o.NullResamples; {
+		sims = sims[:min(len(sims), o.NullResamples-done)]
+		for r := range sims {
+			sim := &sims[r]
+			sim.x, sim.n = d.x, d.n // shared, read only
+			sim.k = slices.Grow(sim.k[:0], len(d.k))[:len(d.k)]
+			for i := range sim.k {
+				sim.k[i] = distuv.Binomial{N: d.n[i], P: best.null[d.at[i]], Src: rng}.Rand()
+			}
+			sim.index()
 		}
-		sim.index()
-		s, err := f.search(&sim, o.Shape)
-		if err == nil && s.ok && s.stat >= best.stat {
-			exceed++
+		done += len(sims)
+		for _, s := range searchAll(sims, o.Shape, !o.ML, o.Delta, len(d.levels)) {
+			if s.err == nil && s.ok && s.stat >= best.stat {
+				exceed++
+			}
 		}
 	}
 	res.P = float64(1+exceed) / float64(1+o.NullResamples)
@@ -295,36 +309,43 @@ func EstimateOnset(x []float64, k, n []int, block []int, opt *OnsetOptions) (*On
 	psis := make([]float64, 0, o.Resamples)
 	ats := make([]float64, 0, o.Resamples)
 	wilsons := make([]float64, 0, o.Resamples)
-	var boot onsetData
-	for range o.Resamples {
-		boot.x, boot.k, boot.n = boot.x[:0], boot.k[:0], boot.n[:0]
-		for range groups {
-			for _, i := range groups[rng.IntN(len(groups))] {
-				boot.x = append(boot.x, d.x[i])
-				boot.k = append(boot.k, d.k[i])
-				boot.n = append(boot.n, d.n[i])
+	boots := make([]onsetData, resampleChunk)
+	for done := 0; done < o.Resamples; {
+		nb := 0
+		for ; nb < len(boots) && done < o.Resamples; done++ {
+			boot := &boots[nb]
+			boot.x, boot.k, boot.n = boot.x[:0], boot.k[:0], boot.n[:0]
+			for range groups {
+				for _, i := range groups[rng.IntN(len(groups))] {
+					boot.x = append(boot.x, d.x[i])
+					boot.k = append(boot.k, d.k[i])
+					boot.n = append(boot.n, d.n[i])
+				}
+			}
+			boot.index()
+			if len(boot.levels) >= 3 {
+				nb++
 			}
 		}
-		boot.index()
-		if len(boot.levels) < 3 {
-			continue
-		}
-		if res.Wilson.Found {
-			w := wilsonOnset(&boot, o.Level)
-			if !w.Found {
-				w.Level = top
+		fits := searchAll(boots[:nb], res.Shape, !o.ML, o.Delta, len(d.levels))
+		for b := range nb {
+			if res.Wilson.Found {
+				w := wilsonOnset(&boots[b], o.Level)
+				if !w.Found {
+					w.Level = top
+				}
+				wilsons = append(wilsons, w.Level)
 			}
-			wilsons = append(wilsons, w.Level)
-		}
-		s, err := f.search(&boot, res.Shape)
-		if err != nil || !s.ok {
-			continue
-		}
-		psis = append(psis, s.psi)
-		if s.reached {
-			ats = append(ats, s.at)
-		} else {
-			ats = append(ats, top)
+			s := fits[b]
+			if s.err != nil || !s.ok {
+				continue
+			}
+			psis = append(psis, s.psi)
+			if s.reached {
+				ats = append(ats, s.at)
+			} else {
+				ats = append(ats, top)
+			}
 		}
 	}
 	res.Resamples = len(psis)
@@ -441,6 +462,44 @@ type onsetFitter struct {
 	firth     bool
 	delta     float64
 	alt, null [2]*logitModel // index 0: no slope below ψ; 1: ShapeSegmented
+}
+
+// resampleChunk is how many resampled data sets are drawn before they are
+// fitted, together: enough to keep every core busy, few enough that a run
+// with many rows does not hold hundreds of copies.
+const resampleChunk = 32
+
+// searchedFit is one data set's fit by searchAll.
+type searchedFit struct {
+	onsetFit
+	err error
+}
+
+// searchAll fits shape to each data set, on as many goroutines as there
+// are cores (the resamples are most of an onset's cost), each with a
+// fitter of its own; the i-th fit is the i-th data set's.
+func searchAll(sets []onsetData, shape OnsetShape, firth bool, delta float64, levels int) []searchedFit {
+	fits := make([]searchedFit, len(sets))
+	workers := min(runtime.GOMAXPROCS(0), len(sets))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := newOnsetFitter(firth, delta, levels)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(sets) {
+					return
+				}
+				fit, err := f.search(&sets[i], shape)
+				fits[i] = searchedFit{fit, err}
+			}
+		}()
+	}
+	wg.Wait()
+	return fits
 }
 
 func newOnsetFitter(firth bool, delta float64, levels int) *onsetFitter {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -136,6 +137,37 @@ func TestOnsetReproducible(t *testing.T) {
 	b, _ := EstimateOnset(x, k, n, block, opt)
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("same seed, different results:\n%+v\n%+v", a, b)
+	}
+}
+
+// The resamples are fitted on every core; the result must not depend on
+// how many there are, or on which goroutine fitted which data set. The
+// resample counts are not multiples of the chunk, so partial chunks run.
+func TestOnsetSameOnAnyCores(t *testing.T) {
+	x, k, n, block := synth(7, 5, 80, 5, 3, 30, 0.3, func(x float64) float64 {
+		if x >= 40 {
+			return 0.05 + 0.02*(x-40)
+		}
+		return 0.02
+	})
+	opt := &OnsetOptions{Seed: 3, Resamples: 77, NullResamples: 45}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	one, err := EstimateOnset(x, k, n, block, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !one.Found || one.Resamples == 0 {
+		t.Fatalf("no onset found, the test would check nothing: %+v", one)
+	}
+	for _, procs := range []int{2, 5} {
+		runtime.GOMAXPROCS(procs)
+		many, err := EstimateOnset(x, k, n, block, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(one, many) {
+			t.Errorf("GOMAXPROCS=%d gives another result:\n%+v\n%+v", procs, one, many)
+		}
 	}
 }
 
