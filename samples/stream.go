@@ -447,6 +447,12 @@ func (src *source) run(out chan *batch, ordered bool) {
 	b := src.newBatch()
 	var scratch Sample
 	var clock clockWatch
+	// emitTop moves the earliest sample waiting in r to b; false when the
+	// stream was closed.
+	emitTop := func() bool {
+		b = src.emit(out, b, r)
+		return b != nil
+	}
 	// problem records a skipped record. Problems travel with the samples;
 	// a batch that fills with problems and no samples (a file of junk) is
 	// sent on as it is, so they never pile up here.
@@ -523,11 +529,8 @@ func (src *source) run(out chan *batch, ordered bool) {
 			}
 			continue
 		}
-		r.push(&scratch)
-		for r.ready() {
-			if b = src.emit(out, b, r); b == nil {
-				return
-			}
+		if !r.add(&scratch, emitTop) {
+			return
 		}
 		b.late += r.takeLate()
 	}
@@ -640,6 +643,44 @@ type seqSample struct {
 }
 
 func (r *reorder) len() int { return len(r.h) }
+
+// add puts s in time order, letting out through emit every sample that
+// is ready; it returns false when emit does.
+func (r *reorder) add(s *Sample, emit func() bool) bool {
+	if r.jumpsBack(s) {
+		// Another run, or the clock set back: what waits is let out
+		// first, and the new stretch is put in order on its own
+		// (clockWatch warns of the jump).
+		for r.len() > 0 {
+			if !emit() {
+				return false
+			}
+		}
+		r.restart()
+	}
+	r.push(s)
+	for r.ready() {
+		if !emit() {
+			return false
+		}
+	}
+	return true
+}
+
+// jumpsBack reports whether s starts more than jumpThreshold before a
+// sample already let out: not writer batching (seconds), but the clock
+// set back or a second run appended to the file. Waiting for such samples
+// would grow the slack to minutes and hold minutes of samples in the
+// heap, at every repetition of a run repeated in one file.
+func (r *reorder) jumpsBack(s *Sample) bool {
+	return r.emitted && r.lastOut.Sub(s.Start) > jumpThreshold
+}
+
+// restart forgets the stretch of time let out so far; the heap must be
+// empty.
+func (r *reorder) restart() {
+	r.maxEnd, r.lastOut, r.emitted = time.Time{}, time.Time{}, false
+}
 
 // varSweep is how many pushes a sample's variables may stay in the
 // decoder's memory before the sample gets a copy of its own (see push).

@@ -123,6 +123,11 @@ func (t *Tracker) Result() Result {
 		res.Warnings = append(res.Warnings, fmt.Sprintf(
 			"%d values were not tracked: more than %d (endpoint, location) pairs", t.dropped, t.opts.MaxLocations))
 	}
+	if t.vals.rotations > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf(
+			"more distinct ID values than memory keeps (up to %s at once): a value used again only after %s other values is counted as a first use",
+			aboutCount(2*t.vals.genMax), aboutCount(t.vals.genMax)))
+	}
 	if t.x.Capped > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf(
 			"%d requests had more than %d candidate IDs; the rest were not tracked", t.x.Capped, maxCandidates))
@@ -244,4 +249,16 @@ func (t *Tracker) aliases() []Alias {
 		return out[i].Locations[0] < out[j].Locations[0]
 	})
 	return out
+}
+
+// aboutCount writes n for prose: 3.1 million, 40,000.
+func aboutCount(n int) string {
+	if n >= 1e6 {
+		return fmt.Sprintf("%.1f million", float64(n)/1e6)
+	}
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package ids
 
 import (
+	"cmp"
 	"hash/maphash"
 	"math"
 	"strings"
@@ -23,6 +24,11 @@ type Options struct {
 	// MaxLocations bounds the (endpoint, location) pairs tracked; later
 	// ones are counted in Result.DroppedLocations. 0 means 1024.
 	MaxLocations int
+	// MaxValues bounds memory: a value is remembered until at least
+	// MaxValues other (value, location) pairs have been seen after its
+	// last use (see valTable), and at most twice that many are held.
+	// 0 means about 3 million (64 MB).
+	MaxValues int
 }
 
 // A Use is one ID-like value on one request, as Observe saw it.
@@ -243,6 +249,7 @@ func New(opts Options) *Tracker {
 		locs:  map[locKey]*locState{},
 		pairs: map[[2]int32]*pairStat{},
 	}
+	t.vals.genMax = cmp.Or(max(opts.MaxValues, 0), defaultGenValues)
 	return t
 }
 

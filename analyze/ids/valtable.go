@@ -2,8 +2,8 @@ package ids
 
 import "math/bits"
 
-// A valTable holds the valState of each (value, location) a Tracker has
-// seen, keyed by the value's 64-bit hash and the location's number. A big
+// A valGen holds the valState of each (value, location) a Tracker has
+// seen in one generation (see valTable), keyed by the value's 64-bit hash and the location's number. A big
 // run has millions of values, most seen once, so the table is built for
 // that rather than being a Go map per location:
 //
@@ -25,7 +25,7 @@ import "math/bits"
 //     than to fill), and the table is on average about 3/4 full.
 //
 // Key 0 marks an empty slot; a hash of 0 is stored as 1.
-type valTable struct {
+type valGen struct {
 	// chunks hold the slots, chunkLen each, except that a table of
 	// fewer than chunkLen slots is one shorter chunk.
 	chunks [][]valSlot
@@ -93,7 +93,7 @@ const (
 // pack returns the state v of location loc packed into a slot's val; ok
 // is false when v needs the wide map, in which case val has the location
 // and the flag.
-func (t *valTable) pack(loc uint32, v valState) (val uint64, ok bool) {
+func (t *valGen) pack(loc uint32, v valState) (val uint64, ok bool) {
 	val = uint64(loc) << locShift
 	if v.uses > maxSlotUses || v.thread > maxSlotThread {
 		return val | wideFlag, false
@@ -119,7 +119,7 @@ func (t *valTable) pack(loc uint32, v valState) (val uint64, ok bool) {
 	return val | end | uint64(v.thread)<<threadShift | uint64(v.uses)<<usesShift, true
 }
 
-func (t *valTable) unpack(key, val uint64) valState {
+func (t *valGen) unpack(key, val uint64) valState {
 	if val&wideFlag != 0 {
 		return t.wide[wideKey{key, uint32(val >> locShift & locMask)}]
 	}
@@ -147,12 +147,12 @@ func home(key uint64, n int) int {
 	return int(hi)
 }
 
-func (t *valTable) at(i int) *valSlot { return &t.chunks[i>>chunkBits][i&chunkMask] }
+func (t *valGen) at(i int) *valSlot { return &t.chunks[i>>chunkBits][i&chunkMask] }
 
 // find returns the index of the slot holding (key, loc), or of the empty
 // slot where it would go, and whether it was found. The table has an
 // empty slot: it grows before it fills.
-func (t *valTable) find(key uint64, loc uint32) (int, bool) {
+func (t *valGen) find(key uint64, loc uint32) (int, bool) {
 	i := home(key, t.size)
 	for {
 		s := t.at(i)
@@ -171,7 +171,10 @@ func (t *valTable) find(key uint64, loc uint32) (int, bool) {
 // lookup returns the slot index for the value with hash h at location loc
 // (see find), its state and whether it was there. Pass the index to set
 // before any other change to the table.
-func (t *valTable) lookup(h uint64, loc uint32) (int, valState, bool) {
+//
+// (The valTable methods of the same names say the same of both
+// generations.)
+func (t *valGen) lookup(h uint64, loc uint32) (int, valState, bool) {
 	if t.size == 0 {
 		t.resize(minSlots)
 	}
@@ -186,7 +189,7 @@ func (t *valTable) lookup(h uint64, loc uint32) (int, valState, bool) {
 // lookupShared is lookup for (h, shared), which also reports whether the
 // table holds h under a location for which apart is true: all the slots of
 // a value sit between its home and the empty slot where the probe stops.
-func (t *valTable) lookupShared(h uint64, shared uint32, apart func(loc uint32) bool) (i int, v valState, ok, isApart bool) {
+func (t *valGen) lookupShared(h uint64, shared uint32, apart func(loc uint32) bool) (i int, v valState, ok, isApart bool) {
 	if t.size == 0 {
 		t.resize(minSlots)
 	}
@@ -212,7 +215,7 @@ func (t *valTable) lookupShared(h uint64, shared uint32, apart func(loc uint32) 
 
 // relabel moves the state of (h, from), if there is one, to (h, to),
 // which must not be there, and returns it.
-func (t *valTable) relabel(h uint64, from, to uint32) (valState, bool) {
+func (t *valGen) relabel(h uint64, from, to uint32) (valState, bool) {
 	if t.size == 0 {
 		return valState{}, false
 	}
@@ -233,7 +236,7 @@ func (t *valTable) relabel(h uint64, from, to uint32) (valState, bool) {
 
 // set stores v for (h, loc) at slot i, as returned by lookup; existed is
 // lookup's third result.
-func (t *valTable) set(i int, h uint64, loc uint32, v valState, existed bool) {
+func (t *valGen) set(i int, h uint64, loc uint32, v valState, existed bool) {
 	key := tableKey(h)
 	s := t.at(i)
 	if existed && s.val&wideFlag != 0 {
@@ -257,7 +260,7 @@ func (t *valTable) set(i int, h uint64, loc uint32, v valState, existed bool) {
 
 // grow makes room: a small table doubles into a new chunk, a big one
 // grows by a quarter in place.
-func (t *valTable) grow() {
+func (t *valGen) grow() {
 	if t.size < chunkLen {
 		t.resize(2 * t.size)
 		return
@@ -293,7 +296,7 @@ func (t *valTable) grow() {
 
 // placeBelow puts e in the first empty slot from q on, and reports
 // whether there was one below end.
-func (t *valTable) placeBelow(e valSlot, q, end int) bool {
+func (t *valGen) placeBelow(e valSlot, q, end int) bool {
 	for q < end {
 		c := t.chunks[q>>chunkBits]
 		for j := q & chunkMask; j < len(c) && q < end; j, q = j+1, q+1 {
@@ -307,7 +310,7 @@ func (t *valTable) placeBelow(e valSlot, q, end int) bool {
 }
 
 // free returns the index of the first empty slot from key's home on.
-func (t *valTable) free(key uint64) int {
+func (t *valGen) free(key uint64) int {
 	i := home(key, t.size)
 	for t.at(i).key != 0 {
 		if i++; i == t.size {
@@ -319,7 +322,7 @@ func (t *valTable) free(key uint64) int {
 
 // resize moves the slots of a small table into one new chunk of size
 // slots.
-func (t *valTable) resize(size int) {
+func (t *valGen) resize(size int) {
 	var old []valSlot
 	if len(t.chunks) > 0 {
 		old = t.chunks[0]
@@ -333,7 +336,86 @@ func (t *valTable) resize(size int) {
 	}
 }
 
-func (t *valTable) setSize(size int) {
+func (t *valGen) setSize(size int) {
 	t.size = size
 	t.limit = size * maxLoadNum / maxLoadDen
 }
+
+// A valTable is the valGens of a Tracker. A run with fresh IDs has as many
+// values as requests (50 million in 10 GB of JTL, a gigabyte of table),
+// so the table keeps two generations: cur takes every new value, and when
+// it holds genMax of them it becomes old and a new cur starts; the old
+// old is dropped. A value found only in old moves to cur when set. So a
+// value is remembered until at least genMax other values have been seen
+// after its last use, and memory stays within two generations whatever
+// the run. The causes that reuse finds (a constant, a recycled set, two
+// requests at once with one ID) reuse a value within far fewer.
+type valTable struct {
+	cur, old valGen
+	// genMax is the number of values at which cur becomes old; 0 means
+	// no limit.
+	genMax int
+	// fromOld says that the last lookup found its value in old only, so
+	// set must add it to cur.
+	fromOld bool
+	// rotations counts the generations dropped.
+	rotations int
+}
+
+// defaultGenValues is genMax by default: about 64 MB a generation.
+const defaultGenValues = 3 << 20
+
+// rotate starts a new generation when cur is full. It is called before a
+// lookup, never between a lookup and its set.
+func (t *valTable) rotate() {
+	if t.genMax <= 0 || t.cur.n < t.genMax {
+		return
+	}
+	if t.old.size > 0 {
+		t.rotations++
+	}
+	t.old, t.cur = t.cur, valGen{}
+}
+
+func (t *valTable) lookup(h uint64, loc uint32) (int, valState, bool) {
+	t.rotate()
+	i, v, ok := t.cur.lookup(h, loc)
+	t.fromOld = false
+	if !ok && t.old.size > 0 {
+		if _, ov, found := t.old.lookup(h, loc); found {
+			t.fromOld = true
+			return i, ov, true
+		}
+	}
+	return i, v, ok
+}
+
+func (t *valTable) lookupShared(h uint64, shared uint32, apart func(loc uint32) bool) (int, valState, bool, bool) {
+	t.rotate()
+	i, v, ok, isApart := t.cur.lookupShared(h, shared, apart)
+	t.fromOld = false
+	if !ok && t.old.size > 0 {
+		_, ov, found, oldApart := t.old.lookupShared(h, shared, apart)
+		isApart = isApart || oldApart
+		if found {
+			t.fromOld = true
+			return i, ov, true, isApart
+		}
+	}
+	return i, v, ok, isApart
+}
+
+func (t *valTable) relabel(h uint64, from, to uint32) (valState, bool) {
+	if v, ok := t.cur.relabel(h, from, to); ok {
+		return v, true
+	}
+	return t.old.relabel(h, from, to)
+}
+
+func (t *valTable) set(i int, h uint64, loc uint32, v valState, existed bool) {
+	t.cur.set(i, h, loc, v, existed && !t.fromOld)
+	t.fromOld = false
+}
+
+// held is the number of values held, in both generations.
+func (t *valTable) held() int { return t.cur.n + t.old.n }

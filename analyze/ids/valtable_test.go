@@ -1,8 +1,10 @@
 package ids
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -15,7 +17,7 @@ func TestValTable(t *testing.T) {
 		loc uint32
 	}
 	rnd := rand.New(rand.NewPCG(11, 12))
-	var tb valTable
+	var tb valGen
 	ref := map[key]valState{}
 	var keys []key
 	const base = 1795652504000000 // µs
@@ -104,7 +106,7 @@ func TestValTable(t *testing.T) {
 
 // checkProbing checks that every key can be found: no empty slot between
 // its home and where it is.
-func checkProbing(t *testing.T, tb *valTable) {
+func checkProbing(t *testing.T, tb *valGen) {
 	t.Helper()
 	n := 0
 	for p := range tb.size {
@@ -142,5 +144,78 @@ func BenchmarkScaleTable(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		put()
+	}
+}
+
+// The generations: memory stays within two of them whatever the number of
+// values, a value used again within genMax others is always found with
+// its state (uses, thread, end), and one used again only after more than
+// 2×genMax others is forgotten.
+func TestValTableGenerations(t *testing.T) {
+	const genMax = 1000
+	tb := valTable{genMax: genMax}
+	rnd := rand.New(rand.NewPCG(5, 6))
+	const end = 1795652504000000
+	put := func(h uint64) valState {
+		i, v, ok := tb.lookup(h, 3)
+		v.uses++
+		v.thread = 7
+		v.end = end + int64(v.uses)*1000
+		tb.set(i, h, 3, v, ok)
+		return v
+	}
+	const hot = 0xfeedface // used every 500 fresh values: never forgotten
+	early := uint64(0xabcdef)
+	put(early)
+	for n := 1; n <= 20*genMax; n++ {
+		put(rnd.Uint64() | 1<<63)
+		if n%500 == 0 {
+			v := put(hot)
+			if want := uint32(n / 500); v.uses != want {
+				t.Fatalf("after %d values the hot value has %d uses, want %d", n, v.uses, want)
+			}
+		}
+		if held := tb.held(); held > 2*genMax+1 {
+			t.Fatalf("%d values held after %d, want at most %d", held, n, 2*genMax+1)
+		}
+	}
+	if tb.rotations == 0 {
+		t.Fatalf("no generation was dropped: the test checks nothing")
+	}
+	_, v, ok := tb.lookup(hot, 3)
+	if !ok || v.thread != 7 || v.end != end+int64(v.uses)*1000 {
+		t.Errorf("hot value: found %v, state %+v", ok, v)
+	}
+	if _, _, ok := tb.lookup(early, 3); ok {
+		t.Errorf("a value last used %d values ago is still held", 20*genMax)
+	}
+}
+
+// A Tracker past its MaxValues says so, and still finds the reuse of a
+// value that comes back often.
+func TestTrackerMaxValues(t *testing.T) {
+	tr := New(Options{MaxValues: 500})
+	for i := range 5000 {
+		fresh := at(getRecording(fmt.Sprintf("4f1c2a7e-%04x-4b5c-9d1e-%012x", i%0xffff, i)), "t 1-1", i*10, 5)
+		tr.Observe(&fresh)
+		if i%100 == 0 {
+			same := at(getRecording("0b9f5d3c-1111-4a2b-8c3d-5e6f7a8b9c0d"), "t 1-2", i*10+1, 5)
+			tr.Observe(&same)
+		}
+	}
+	res := tr.Result()
+	var warned bool
+	for _, w := range res.Warnings {
+		warned = warned || strings.Contains(w, "more distinct ID values than memory keeps")
+	}
+	if !warned {
+		t.Errorf("no warning about forgotten values: %q", res.Warnings)
+	}
+	var reused int64
+	for _, l := range res.Locations {
+		reused = max(reused, l.Reused)
+	}
+	if reused < 49 {
+		t.Errorf("the value used 50 times was reused %d times, want 49", reused)
 	}
 }
