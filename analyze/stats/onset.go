@@ -395,12 +395,6 @@ func (d *onsetData) index() {
 	}
 }
 
-func (d *onsetData) clone() onsetData {
-	c := onsetData{x: slices.Clone(d.x), k: slices.Clone(d.k), n: slices.Clone(d.n)}
-	c.index()
-	return c
-}
-
 // groupRows returns the row indices of each block, in order of first
 // appearance.
 func groupRows(blocks []int) [][]int {

@@ -60,7 +60,7 @@ func Write(w io.Writer, t Table, style Style) error {
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithFooterAutoWrap(tw.WrapNone),
 	}
-	cell := func(s string) string { return s }
+	var cell func(string) string
 	if style == Markdown {
 		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
 		cell = func(s string) string { return escapeMarkdown(Printable(s)) }

@@ -525,7 +525,6 @@ func (d *Decoder) nameVersion(raw []byte) (name, version string) {
 // when the array has ended.
 func (d *Decoder) entry() ([]byte, error) {
 	s := d.s
-	const where = `in the "entries" array`
 	c, ok := s.peek()
 	if !ok {
 		return nil, d.ended(fmt.Sprintf("inside the \"entries\" array, after entry %d", d.entryN))

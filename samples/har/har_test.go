@@ -374,18 +374,6 @@ func TestSniffRejectsJTL(t *testing.T) {
 	}
 }
 
-// find returns the first sample whose URL is url.
-func find(t *testing.T, res result, url string) *samples.Sample {
-	t.Helper()
-	for i := range res.samples {
-		if res.samples[i].URL == url {
-			return &res.samples[i]
-		}
-	}
-	t.Fatalf("no sample for %s", url)
-	return nil
-}
-
 func decodePublic(t *testing.T, pattern string) result {
 	t.Helper()
 	_, data := readPublic(t, pattern)

@@ -158,7 +158,8 @@ func TestEmptyAndHeaderOnly(t *testing.T) {
 	}
 	d, _ := NewDecoder(strings.NewReader(""), "e", samples.Options{})
 	var s samples.Sample
-	if d.Decode(&s) != io.EOF || d.Decode(&s) != io.EOF {
+	first := d.Decode(&s)
+	if second := d.Decode(&s); first != io.EOF || second != io.EOF {
 		t.Error("io.EOF is not sticky")
 	}
 }
