@@ -64,7 +64,10 @@ func (d *Decoder) detect(data []byte, final bool, line int) (*layout, int, error
 		return nil, 0, fmt.Errorf("%s:%d: not a JTL: the file looks like %s; its first line names JMeter columns (%s) but not elapsed, which every JTL has",
 			d.name, line, what, knownNames(bestSc.fields, bestSc.quoted))
 	}
-	if open && !final && len(data) < d.max {
+	if (open || !firstLineComplete(data)) && !final && len(data) < d.max {
+		// What the file is, or looks like, is judged on its first line
+		// that is not blank: read on until it is all here, so that the
+		// verdict does not depend on where a block ends.
 		return nil, 0, errNeedMore
 	}
 	lay, note, prod, err := d.infer(data, line)
@@ -417,4 +420,11 @@ func delimWord(c byte) string {
 		return "tab"
 	}
 	return "'" + string(rune(c)) + "'"
+}
+
+// firstLineComplete reports whether data holds a line break after its
+// first byte that is not blank (space, tab, CR, LF, BOM).
+func firstLineComplete(data []byte) bool {
+	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	return len(t) > 0 && bytes.IndexAny(t, "\r\n") >= 0
 }
