@@ -292,3 +292,10 @@ func Shape(msg string) string {
 	}
 	return b.String()
 }
+
+// A ColumnsError turns down a CSV without a header line whose columns
+// could not be inferred: the properties it was written with would name
+// them (Options.Properties). Callers can say how to give them.
+type ColumnsError struct{ Msg string }
+
+func (e *ColumnsError) Error() string { return e.Msg }

@@ -87,6 +87,7 @@ type Diagnoser struct {
 
 	samples, requests int64
 	noStart           int64
+	noStartFailed     int64
 	status            map[string]int64
 	kinds             *kindSet
 	failures          []failure
@@ -248,6 +249,9 @@ func (d *Diagnoser) addRequest(r *samples.Sample) {
 	d.has |= r.Has
 	if r.Has&samples.FieldStart == 0 {
 		d.noStart++
+		if f := d.opts.Status; f.isFailure(r) && f.selects(r) {
+			d.noStartFailed++
+		}
 		return
 	}
 	if !d.hasOrigin {

@@ -24,6 +24,11 @@ type Result struct {
 	// Failures are the failing requests analysed (every failing request
 	// unless --status narrows them).
 	Failures int64 `json:"failures"`
+	// Untimed counts the requests without a timestamp, and
+	// UntimedFailures the failing ones among them: every cause is judged
+	// over time, so they are counted here and diagnosed nowhere.
+	Untimed         int64 `json:"untimed,omitempty"`
+	UntimedFailures int64 `json:"untimed_failures,omitempty"`
 	// Criterion is what counts as a failure, e.g. "failed" or "4xx".
 	Criterion string           `json:"criterion"`
 	Status    map[string]int64 `json:"status"`
@@ -212,8 +217,11 @@ func (d *Diagnoser) Result() Result {
 		Requests:  d.requests,
 		Criterion: d.opts.Status.String(),
 		Status:    d.status,
-		Kinds:     []KindResult{},
-		Warnings:  []string{},
+		Untimed:   d.noStart,
+		// Failures without a time are counted apart (see Untimed).
+		UntimedFailures: d.noStartFailed,
+		Kinds:           []KindResult{},
+		Warnings:        []string{},
 	}
 	d.settleCollisions()
 	d.table.freeze()
@@ -234,7 +242,11 @@ func (d *Diagnoser) Result() Result {
 	a := d.assessment(res.Failures)
 	res.Little = d.little.Result()
 	if d.noStart > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s without a timestamp were left out", count(d.noStart, "request")))
+		w := fmt.Sprintf("%s without a timestamp were left out", count(d.noStart, "request"))
+		if d.noStartFailed > 0 {
+			w += fmt.Sprintf(" (%s of them failed)", countNum(d.noStartFailed))
+		}
+		res.Warnings = append(res.Warnings, w)
 	}
 	if d.threadShift > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("too many distinct thread counts to keep apart: failure rates are by groups of %d adjacent counts", 1<<d.threadShift))

@@ -19,6 +19,17 @@ func verdictText(res *Result, a *assessment) (string, []string) {
 	if res.Requests == 0 {
 		return "No requests to diagnose.", nil
 	}
+	if res.Failures == 0 && res.UntimedFailures > 0 {
+		// Never "No failures" over failures that only lack a time.
+		fmt.Fprintf(&b, "%s of the %s without a timestamp failed, and could not be diagnosed: every cause is judged over time (requests in flight, token age, IDs in use together).",
+			countNum(res.UntimedFailures), count(res.Untimed, "request"))
+		if res.Untimed == res.Requests {
+			b.WriteString(" No request has a timestamp: save them (jmeter.save.saveservice.timestamp_format=ms) to have the failures diagnosed; summary counts them by label and code meanwhile.")
+		} else {
+			fmt.Fprintf(&b, " None of the %s with a timestamp failed.", count(res.Requests-res.Untimed, "request"))
+		}
+		return b.String(), nil
+	}
 	if res.Failures == 0 {
 		if a.kinds.count() > 0 || res.Criterion == "failed" {
 			fmt.Fprintf(&b, "No failures: all %s succeeded.", count(res.Requests, "request"))

@@ -122,8 +122,12 @@ func readInputs(ctx context.Context, e *env, in *inputFlags, names []string, ord
 		var why []string
 		ended := map[string]bool{}
 		for _, f := range rr.problems.Fatal {
-			why = append(why, f.Error())
-			ended[f.Error()] = true
+			msg := f.Error()
+			ended[msg] = true
+			if ce := (*samples.ColumnsError)(nil); errors.As(f, &ce) {
+				msg += " (--jmeter-properties FILE: a user.properties with the run's jmeter.save.saveservice.* lines)"
+			}
+			why = append(why, msg)
 		}
 		var rest []string
 		for _, w := range rr.warnings {

@@ -321,8 +321,8 @@ func (d *Decoder) infer(data []byte, line int) (*layout, string, string, error) 
 		return nil, "", "", fmt.Errorf("%s:%d: no header line, and the first row (%s) does not fit the columns the given properties describe (%s)",
 			d.name, line, what, strings.Join(cands[0].names, ","))
 	}
-	return nil, "", "", fmt.Errorf("%s:%d: no header line, and the first row (%s) fits none of JMeter's default column sets; give the jmeter.save.saveservice.* properties (and sample_variables) the file was written with",
-		d.name, line, what)
+	return nil, "", "", &samples.ColumnsError{Msg: fmt.Sprintf("%s:%d: no header line, and the first row (%s) fits none of JMeter's default column sets; give the jmeter.save.saveservice.* properties (and sample_variables) the file was written with",
+		d.name, line, what)}
 }
 
 // matchRows handles files whose rows do not have as many fields as their
@@ -426,5 +426,5 @@ func delimWord(c byte) string {
 // first byte that is not blank (space, tab, CR, LF, BOM).
 func firstLineComplete(data []byte) bool {
 	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	return len(t) > 0 && bytes.IndexAny(t, "\r\n") >= 0
+	return len(t) > 0 && bytes.ContainsAny(t, "\r\n")
 }
