@@ -9,7 +9,6 @@ import (
 
 	"github.com/jtlscope/jtlscope/analyze/dashboard"
 	"github.com/jtlscope/jtlscope/analyze/timeline"
-	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 // The views of JMeter's dashboard, drawn from analyze/dashboard and the
@@ -266,12 +265,7 @@ func ResponseVsRate(s timeline.Series, label string) (*Chart, error) {
 	if err := noTimes(s); err != nil {
 		return nil, err
 	}
-	var ls *timeline.LabelSeries
-	for i := range s.ByLabel {
-		if label != "" && (s.ByLabel[i].Label == label || redact.Text(s.ByLabel[i].Label) == label) {
-			ls = &s.ByLabel[i]
-		}
-	}
+	ls := labelSeries(s, label)
 	points := func(ls *timeline.LabelSeries) (xs, ys, fx, fy []float64) {
 		for i, p := range s.Points {
 			n, failed, med := p.Requests, p.Failures, p.P50MS

@@ -172,12 +172,7 @@ func LatencyOverTime(s timeline.Series, label string) (*Chart, error) {
 	if err := noTimes(s); err != nil {
 		return nil, err
 	}
-	var ls *timeline.LabelSeries
-	for i := range s.ByLabel {
-		if label != "" && (s.ByLabel[i].Label == label || redact.Text(s.ByLabel[i].Label) == label) {
-			ls = &s.ByLabel[i]
-		}
-	}
+	ls := labelSeries(s, label)
 	ta := newTimeAxis(s)
 	title := "Response-time percentiles over time"
 	if ls != nil {
@@ -238,4 +233,17 @@ func exactness(s timeline.Series) string {
 		return "exact."
 	}
 	return fmt.Sprintf("from sketches within %.2g%% of the exact value (the run is too long to keep every response time per window).", 100*stats.SketchRelativeError)
+}
+
+// labelSeries returns the series of label (as given, or as printed once
+// redacted: the page names labels redacted), or nil for "" or a label the
+// run does not have; the last match wins, as labels are unique.
+func labelSeries(s timeline.Series, label string) *timeline.LabelSeries {
+	var ls *timeline.LabelSeries
+	for i := range s.ByLabel {
+		if label != "" && (s.ByLabel[i].Label == label || redact.Text(s.ByLabel[i].Label) == label) {
+			ls = &s.ByLabel[i]
+		}
+	}
+	return ls
 }
