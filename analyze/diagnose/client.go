@@ -407,6 +407,11 @@ func (a *assessment) labelsOf(p *population, most int) string {
 	if len(by) == 0 || len(by) > most || len(by) == len(all) {
 		return ""
 	}
+	return a.quotedLabels(by)
+}
+
+// quotedLabels lists the labels of by, quoted and sorted, for prose.
+func (a *assessment) quotedLabels(by map[int32]Counts) string {
 	var names []string
 	for l := range by {
 		names = append(names, strconv.Quote(redact.Text(a.labels[l])))

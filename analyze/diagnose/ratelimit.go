@@ -3,13 +3,11 @@ package diagnose
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jtlscope/jtlscope/samples"
-	"github.com/jtlscope/jtlscope/samples/redact"
 )
 
 // rateLimit looks at 429 Too Many Requests and at what clients did next:
@@ -219,10 +217,5 @@ func (c *rateLimit) labels429(a *assessment) string {
 	if len(by) == 0 || len(by) > 3 {
 		return ""
 	}
-	var names []string
-	for l := range by {
-		names = append(names, strconv.Quote(redact.Text(a.labels[l])))
-	}
-	sort.Strings(names)
-	return join(names)
+	return a.quotedLabels(by)
 }
